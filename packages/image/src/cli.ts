@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ImageError } from './errors.js';
+import { bootGuest } from './guest/boot.js';
+import { type BuildInitramfsOptions, buildInitramfs } from './initramfs/build.js';
+import type { AfterInit } from './initramfs/init-script.js';
+
+const USAGE = `Usage:
+  mv-image build [options]   build an initramfs and print its path
+  mv-image boot  [options]   build it, boot it, and attach the console (Ctrl-] leaves)
+
+Options:
+  --module NAME       kernel module to load (repeat; dependencies are added)
+  --node              include Node.js
+  --exec PATH         include a host executable with its libraries (repeat)
+  --file GUEST=HOST   copy a host file into the guest (repeat)
+  --init FILE         shell script run by /init
+  --after MODE        poweroff | shell | hang (default: poweroff for build, shell for boot)
+  --memory MIB        guest memory for boot (default 512)
+  --accel tcg|kvm     accelerator for boot (default tcg)
+  --network           QEMU user networking for boot
+  --help`;
+
+function fail(message: string): never {
+  process.stderr.write(`mv-image: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      module: { type: 'string', multiple: true },
+      node: { type: 'boolean' },
+      exec: { type: 'string', multiple: true },
+      file: { type: 'string', multiple: true },
+      init: { type: 'string' },
+      after: { type: 'string' },
+      memory: { type: 'string' },
+      accel: { type: 'string' },
+      network: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command !== 'build' && command !== 'boot') fail(`unknown command "${command}"\n${USAGE}`);
+
+  const after = (values.after ?? (command === 'boot' ? 'shell' : 'poweroff')) as AfterInit;
+  if (!['poweroff', 'shell', 'hang'].includes(after)) fail(`--after: unknown mode "${after}"`);
+  const options: BuildInitramfsOptions = {
+    modules: values.module ?? [],
+    node: values.node ?? false,
+    executables: values.exec ?? [],
+    files: (values.file ?? []).map((spec) => {
+      const [path, source] = spec.split('=');
+      if (!path || !source) fail(`--file: expected GUEST=HOST, got "${spec}"`);
+      return { path, source };
+    }),
+    after,
+    ...(values.init ? { init: readFileSync(values.init, 'utf8') } : {}),
+  };
+  if (values.network) options.modules = [...(options.modules ?? []), 'virtio_net'];
+  const initramfs = await buildInitramfs(options);
+  if (command === 'build') {
+    process.stdout.write(`${initramfs.path}\n`);
+    return;
+  }
+
+  const accel = values.accel ?? 'tcg';
+  if (accel !== 'tcg' && accel !== 'kvm') fail(`--accel: expected tcg or kvm, got "${accel}"`);
+  const guest = await bootGuest({
+    initramfs,
+    accel,
+    network: values.network ?? false,
+    ...(values.memory ? { memory: Number(values.memory) } : {}),
+  });
+  process.stderr.write('mv-image: console attached; press Ctrl-] to leave\n');
+  const stdin = process.stdin;
+  const isTerminal = stdin.isTTY;
+  if (isTerminal) stdin.setRawMode(true);
+  const restore = () => {
+    if (isTerminal) stdin.setRawMode(false);
+    stdin.pause();
+  };
+  guest.console.pipe(process.stdout);
+  stdin.on('data', (chunk: Buffer) => {
+    const escape = chunk.indexOf(0x1d);
+    if (escape >= 0) {
+      if (escape > 0) guest.write(chunk.subarray(0, escape));
+      void guest.stop();
+      return;
+    }
+    guest.write(chunk);
+  });
+  stdin.resume();
+  const exit = await guest.exited;
+  restore();
+  await guest.stop();
+  process.stderr.write(`\nmv-image: guest stopped (${exit.signal ?? `status ${exit.code}`})\n`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ImageError) fail(`${error.code}: ${error.message}`);
+  throw error;
+});

@@ -1,0 +1,124 @@
+import { GuestExitedError, GuestTimeoutError } from '../errors.js';
+
+export interface WaitForOutputOptions {
+  /** Milliseconds; default 60,000. */
+  timeout?: number;
+  /** Only match output from this offset on (see `ConsoleTranscript.offset`); default 0. */
+  from?: number;
+  signal?: AbortSignal;
+}
+
+export interface OutputMatch {
+  /** The matched text and its groups. */
+  match: RegExpExecArray;
+  /** Offset just past the match, to continue from. */
+  end: number;
+}
+
+interface Waiter {
+  pattern: RegExp;
+  from: number;
+  resolve: (value: OutputMatch) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Everything a guest printed on its console, as text, with waits for patterns. Offsets are
+ * counted from the first byte ever received, so they stay valid after old text is dropped
+ * to keep memory bounded.
+ */
+export class ConsoleTranscript {
+  #text = '';
+  #dropped = 0;
+  #waiters = new Set<Waiter>();
+  #closedWith: Error | undefined;
+
+  constructor(private readonly limit = 8 * 1024 * 1024) {}
+
+  /** Offset of the end of the output so far. */
+  get offset(): number {
+    return this.#dropped + this.#text.length;
+  }
+
+  /** The output kept so far (all of it, unless more than `limit` characters arrived). */
+  text(from = 0): string {
+    return this.#text.slice(Math.max(0, from - this.#dropped));
+  }
+
+  /** The last `length` characters, for error messages. */
+  tail(length = 2048): string {
+    return this.#text.slice(-length);
+  }
+
+  append(chunk: string): void {
+    this.#text += chunk;
+    if (this.#text.length > this.limit) {
+      const excess = this.#text.length - this.limit;
+      this.#text = this.#text.slice(excess);
+      this.#dropped += excess;
+    }
+    for (const waiter of this.#waiters) this.#check(waiter);
+  }
+
+  /** Rejects every pending and future wait: the console is gone. */
+  close(error: Error): void {
+    this.#closedWith = error;
+    for (const waiter of this.#waiters) waiter.reject(error);
+    this.#waiters.clear();
+  }
+
+  waitFor(pattern: string | RegExp, options: WaitForOutputOptions = {}): Promise<OutputMatch> {
+    const regex =
+      typeof pattern === 'string'
+        ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        : new RegExp(pattern.source, pattern.flags.replace('g', ''));
+    const timeout = options.timeout ?? 60_000;
+    return new Promise<OutputMatch>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => finish(() => reject(options.signal?.reason ?? new Error('aborted')));
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        this.#waiters.delete(waiter);
+        settle();
+      };
+      const waiter: Waiter = {
+        pattern: regex,
+        from: options.from ?? 0,
+        resolve: (value) => finish(() => resolve(value)),
+        reject: (error) => finish(() => reject(error)),
+      };
+      if (this.#check(waiter)) return;
+      if (this.#closedWith) return reject(this.#closedWith);
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(() => {
+        waiter.reject(
+          new GuestTimeoutError(
+            `no console output matched ${regex} within ${timeout} ms`,
+            this.tail(),
+          ),
+        );
+      }, timeout);
+      this.#waiters.add(waiter);
+    });
+  }
+
+  #check(waiter: Waiter): boolean {
+    const start = Math.max(0, waiter.from - this.#dropped);
+    const match = waiter.pattern.exec(this.#text.slice(start));
+    if (!match) return false;
+    waiter.resolve({ match, end: this.#dropped + start + match.index + match[0].length });
+    return true;
+  }
+}
+
+/** Shared by `Guest`: the error a wait gets when QEMU is gone. */
+export function guestGoneError(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  stderr: string,
+): GuestExitedError {
+  const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+  return new GuestExitedError(`QEMU ${how}`, code, signal, stderr);
+}

@@ -1,0 +1,41 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run on the TypeScript sources, not on dist/: every package's `exports` map has a
+// `@multiverse-os/source` condition that points at `src/`, and this resolves it.
+const sourceCondition = '@multiverse-os/source';
+
+export default defineConfig({
+  resolve: { conditions: [sourceCondition, 'module', 'node', 'default'] },
+  ssr: { resolve: { conditions: [sourceCondition], externalConditions: [sourceCondition] } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'packages/*/test/unit/**/*.test.ts',
+            'examples/*/test/unit/**/*.test.ts',
+          ],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: [
+            'packages/*/test/integration/**/*.test.ts',
+            'examples/*/test/integration/**/*.test.ts',
+          ],
+          // Integration tests boot QEMU guests under TCG; the build machines have 2 cores,
+          // so at most two test files (and so about two guests) run at once.
+          maxWorkers: 2,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          teardownTimeout: 30_000,
+        },
+      },
+    ],
+  },
+});
