@@ -90,9 +90,9 @@ async function main(argv: string[]): Promise<void> {
   };
   guest.console.pipe(process.stdout);
   stdin.on('data', (chunk: Buffer) => {
-    const escape = chunk.indexOf(0x1d);
-    if (escape >= 0) {
-      if (escape > 0) guest.write(chunk.subarray(0, escape));
+    const detachAt = chunk.indexOf(0x1d);
+    if (detachAt >= 0) {
+      if (detachAt > 0) guest.write(chunk.subarray(0, detachAt));
       void guest.stop();
       return;
     }
