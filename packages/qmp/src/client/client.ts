@@ -1,0 +1,447 @@
+import type { Duplex } from 'node:stream';
+import {
+  QmpAbortError,
+  QmpArgumentError,
+  QmpCommandError,
+  QmpConnectionClosedError,
+  QmpError,
+  QmpProtocolError,
+  QmpTimeoutError,
+  QmpUnexpectedReplyError,
+  QmpUnsupportedError,
+} from '../errors.js';
+import { type DecodedLine, QmpDecoder } from '../protocol/decoder.js';
+import { stringifyJson } from '../protocol/json.js';
+import type { QmpEventMessage, QmpGreeting, QmpServerMessage } from '../protocol/messages.js';
+import { type ConnectRetryOptions, connectSocket, type QmpAddress } from '../transport/connect.js';
+import { EventHub, type EventStreamOptions, type WaitForEventOptions } from './event-hub.js';
+import { Gate } from './gate.js';
+import { LiveSchema } from './live-schema.js';
+import type {
+  AnyQmpEvent,
+  CommandName,
+  CommandReturn,
+  EventName,
+  ExecuteOptions,
+  ExecuteParams,
+  QmpEvent,
+  UnknownCommandName,
+} from './types.js';
+
+export interface QmpClientOptions {
+  /** Default per-command timeout in ms (none by default: QEMU commands may legitimately block). */
+  commandTimeout?: number;
+  /** How long to wait for the greeting and capability negotiation (ms). Default 10 000. */
+  greetingTimeout?: number;
+  /** Negotiate OOB when QEMU offers it. Default true. */
+  oob?: boolean;
+  /** Events kept by `eventHistory()`. Default 1000. */
+  historySize?: number;
+  /**
+   * Most in-band commands on the wire at once. QEMU stops reading the socket while 8 in-band
+   * requests are queued when OOB is on, which would stall OOB commands behind them; so the
+   * default is 7 with OOB and unlimited without.
+   */
+  maxInFlight?: number;
+  /** Most OOB commands on the wire at once (default 8); further ones wait their turn. */
+  maxOobInFlight?: number;
+  /** Called with protocol errors that belong to no command (bad JSON, unknown reply id). */
+  onProtocolError?: (error: QmpError) => void;
+}
+
+export interface QmpConnectOptions extends QmpClientOptions {
+  /** Retry while the socket is missing or refused (QEMU still starting). */
+  retry?: ConnectRetryOptions;
+}
+
+interface Pending {
+  command: string;
+  oob: boolean;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  cleanup: () => void;
+}
+
+/**
+ * A QMP session over any byte stream. Create one with `QmpClient.connect(address)` or
+ * `QmpClient.fromStream(duplex)`; both resolve after the greeting and `qmp_capabilities`.
+ */
+export class QmpClient {
+  readonly greeting: QmpGreeting;
+  /** Capabilities enabled for this session (e.g. `['oob']`). */
+  readonly capabilities: readonly string[];
+  private readonly stream: Duplex;
+  private readonly decoder: QmpDecoder;
+  private readonly hub: EventHub;
+  private readonly pending = new Map<number, Pending>();
+  // Ids given up on (timeout/abort): their late replies are dropped, not reported as unexpected.
+  private readonly abandoned = new Map<number, boolean>();
+  private readonly inBand: Gate;
+  private readonly outOfBand: Gate;
+  private nextId = 1;
+  private closedError: QmpConnectionClosedError | undefined;
+  private readonly closedPromise: Promise<QmpConnectionClosedError>;
+  private resolveClosed!: (err: QmpConnectionClosedError) => void;
+  private live: LiveSchema | undefined;
+
+  private constructor(
+    stream: Duplex,
+    decoder: QmpDecoder,
+    greeting: QmpGreeting,
+    private readonly options: QmpClientOptions,
+    early: DecodedLine[],
+  ) {
+    this.stream = stream;
+    this.decoder = decoder;
+    this.greeting = greeting;
+    this.capabilities = [];
+    this.hub = new EventHub(options.historySize ?? 1000);
+    this.inBand = new Gate(Number.POSITIVE_INFINITY);
+    this.outOfBand = new Gate(options.maxOobInFlight ?? 8);
+    this.closedPromise = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('error', (err) => this.shutdown(err.message, err));
+    stream.on('close', () => this.shutdown('peer closed the connection'));
+    stream.on('end', () => this.shutdown('peer closed the connection'));
+    for (const decoded of early) this.onDecoded(decoded);
+    stream.resume();
+  }
+
+  /** Connects to a Unix socket path or TCP address and negotiates capabilities. */
+  static async connect(address: QmpAddress, options: QmpConnectOptions = {}): Promise<QmpClient> {
+    const socket = await connectSocket(address, options.retry);
+    try {
+      return await QmpClient.fromStream(socket, options);
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    }
+  }
+
+  /** Runs the QMP handshake over an already connected stream. */
+  static async fromStream(stream: Duplex, options: QmpClientOptions = {}): Promise<QmpClient> {
+    const decoder = new QmpDecoder();
+    const { greeting, rest } = await readGreeting(
+      stream,
+      decoder,
+      options.greetingTimeout ?? 10_000,
+    );
+    const client = new QmpClient(stream, decoder, greeting, options, rest);
+    const offered = greeting.QMP.capabilities;
+    const enable = offered.includes('oob') && options.oob !== false ? ['oob'] : [];
+    await client.send('qmp_capabilities', enable.length ? { enable } : undefined, false, {
+      timeout: options.greetingTimeout ?? 10_000,
+    });
+    (client.capabilities as string[]).push(...enable);
+    client.inBand.setLimit(options.maxInFlight ?? (enable.length ? 7 : Number.POSITIVE_INFINITY));
+    return client;
+  }
+
+  /** `true` once the connection is gone; commands then reject immediately. */
+  get isClosed(): boolean {
+    return this.closedError !== undefined;
+  }
+
+  /** Resolves (never rejects) with the reason once the connection has closed. */
+  get closed(): Promise<QmpConnectionClosedError> {
+    return this.closedPromise;
+  }
+
+  /**
+   * Runs a command and resolves with its `return` value. Known commands are typed from QEMU's
+   * schema; any other name is accepted untyped (the escape hatch for newer QEMUs).
+   */
+  execute<K extends CommandName>(name: K, ...params: ExecuteParams<K>): Promise<CommandReturn<K>>;
+  execute<N extends string>(
+    name: UnknownCommandName<N>,
+    args?: Record<string, unknown>,
+    options?: ExecuteOptions,
+  ): Promise<unknown>;
+  execute(name: string, args?: unknown, options?: ExecuteOptions): Promise<unknown> {
+    return this.send(name, args, false, options);
+  }
+
+  /** Runs a command out-of-band (`exec-oob`): it may overtake in-band commands still queued. */
+  executeOob<K extends CommandName>(
+    name: K,
+    ...params: ExecuteParams<K>
+  ): Promise<CommandReturn<K>>;
+  executeOob<N extends string>(
+    name: UnknownCommandName<N>,
+    args?: Record<string, unknown>,
+    options?: ExecuteOptions,
+  ): Promise<unknown>;
+  executeOob(name: string, args?: unknown, options?: ExecuteOptions): Promise<unknown> {
+    if (!this.capabilities.includes('oob')) {
+      return Promise.reject(
+        new QmpUnsupportedError(`${name}: OOB execution was not negotiated with this QEMU`),
+      );
+    }
+    return this.send(name, args, true, options);
+  }
+
+  /** Listens to one event (typed) or `'*'` for all. Returns the unsubscribe function. */
+  on<K extends EventName>(name: K, listener: (event: QmpEvent<K>) => void): () => void;
+  on(name: '*', listener: (event: AnyQmpEvent) => void): () => void;
+  on(name: string, listener: (event: QmpEventMessage) => void): () => void;
+  on(name: string, listener: (event: never) => void): () => void {
+    return this.hub.on(name, listener as (event: QmpEventMessage) => void);
+  }
+
+  /** Async iterator over events in arrival order; ends when the connection closes or on abort. */
+  events(options?: EventStreamOptions): AsyncGenerator<AnyQmpEvent, void, undefined> {
+    return this.hub.stream(options) as AsyncGenerator<AnyQmpEvent, void, undefined>;
+  }
+
+  /** Resolves with the next `name` event matching `predicate`. */
+  waitForEvent<K extends EventName>(
+    name: K,
+    predicate?: (event: QmpEvent<K>) => boolean,
+    options?: WaitForEventOptions,
+  ): Promise<QmpEvent<K>>;
+  waitForEvent(
+    name: string,
+    predicate?: (event: QmpEventMessage) => boolean,
+    options?: WaitForEventOptions,
+  ): Promise<QmpEventMessage>;
+  waitForEvent(
+    name: string,
+    predicate?: (event: never) => boolean,
+    options?: WaitForEventOptions,
+  ): Promise<QmpEventMessage> {
+    return this.hub.waitFor(name, predicate as (e: QmpEventMessage) => boolean, options);
+  }
+
+  /**
+   * Runs a command and waits for an event it causes, e.g. `device_del` then `DEVICE_DELETED`.
+   * The wait starts before the command is sent, so an event racing the reply is not missed.
+   */
+  async executeAndWait<K extends CommandName, E extends EventName>(
+    command: K,
+    args: ExecuteParams<K>[0],
+    event: E,
+    predicate?: (event: QmpEvent<E>) => boolean,
+    options: ExecuteOptions = {},
+  ): Promise<{ result: CommandReturn<K>; event: QmpEvent<E> }> {
+    const controller = new AbortController();
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, controller.signal])
+      : controller.signal;
+    const waiting = this.waitForEvent(event, predicate, { timeout: options.timeout, signal });
+    waiting.catch(() => {});
+    try {
+      const result = (await this.send(command, args, false, options)) as CommandReturn<K>;
+      return { result, event: await waiting };
+    } finally {
+      controller.abort();
+    }
+  }
+
+  /** The most recent events (bounded by `historySize`), oldest first. */
+  eventHistory(): readonly AnyQmpEvent[] {
+    return this.hub.recent() as readonly AnyQmpEvent[];
+  }
+
+  /** The live schema (`query-qmp-schema`), fetched once and cached. */
+  async schema(options?: ExecuteOptions): Promise<LiveSchema> {
+    if (!this.live) {
+      const raw = await this.send('query-qmp-schema', undefined, false, options);
+      this.live = new LiveSchema(raw);
+    }
+    return this.live;
+  }
+
+  /** Whether the connected QEMU knows `name` as a command or event (reads the schema once). */
+  async supports(name: string): Promise<boolean> {
+    const schema = await this.schema();
+    return schema.hasCommand(name) || schema.hasEvent(name);
+  }
+
+  /** Closes the connection; pending commands reject with `QmpConnectionClosedError`. */
+  async close(): Promise<void> {
+    this.shutdown('client closed the connection');
+    this.stream.destroy();
+  }
+
+  private send(
+    command: string,
+    args: unknown,
+    oob: boolean,
+    options: ExecuteOptions = {},
+  ): Promise<unknown> {
+    if (typeof command !== 'string' || command.length === 0) {
+      return Promise.reject(new QmpArgumentError('command', 'must be a non-empty string'));
+    }
+    if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+      return Promise.reject(new QmpArgumentError('args', `${command}: must be an object`));
+    }
+    if (this.closedError) {
+      return Promise.reject(new QmpConnectionClosedError(command, this.closedError.reason));
+    }
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new QmpAbortError(command, signal.reason));
+    const timeout = options.timeout ?? this.options.commandTimeout;
+    const gate = oob ? this.outOfBand : this.inBand;
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let written = false;
+      const giveUp = (err: Error) => {
+        cancelGate();
+        entry.cleanup();
+        if (written) {
+          this.pending.delete(id);
+          this.abandoned.set(id, oob);
+        }
+        reject(err);
+      };
+      const onAbort = () => giveUp(new QmpAbortError(command, signal?.reason));
+      const entry: Pending = {
+        command,
+        oob,
+        resolve,
+        reject,
+        cleanup: () => {
+          if (timer) clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+        },
+      };
+      if (timeout !== undefined) {
+        timer = setTimeout(() => giveUp(new QmpTimeoutError(command, timeout)), timeout);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const cancelGate = gate.enter(() => {
+        if (this.closedError) {
+          gate.leave();
+          entry.cleanup();
+          reject(new QmpConnectionClosedError(command, this.closedError.reason));
+          return;
+        }
+        written = true;
+        this.pending.set(id, entry);
+        const message: Record<string, unknown> = oob
+          ? { 'exec-oob': command }
+          : { execute: command };
+        if (args !== undefined) message.arguments = args;
+        message.id = id;
+        this.stream.write(`${stringifyJson(message)}\n`);
+      });
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const decoded of this.decoder.push(chunk)) this.onDecoded(decoded);
+  }
+
+  private onDecoded(decoded: DecodedLine): void {
+    if (decoded.ok) this.onMessage(decoded.message);
+    else this.reportProtocolError(decoded.error);
+  }
+
+  private onMessage(message: QmpServerMessage): void {
+    if (message.kind === 'event') {
+      this.hub.dispatch(message.event);
+      return;
+    }
+    if (message.kind === 'greeting') {
+      this.reportProtocolError(new QmpProtocolError('unexpected second greeting'));
+      return;
+    }
+    const id = message.id;
+    const entry = typeof id === 'number' ? this.pending.get(id) : undefined;
+    if (!entry) {
+      const abandonedOob = typeof id === 'number' ? this.abandoned.get(id) : undefined;
+      if (abandonedOob !== undefined) {
+        this.abandoned.delete(id as number);
+        (abandonedOob ? this.outOfBand : this.inBand).leave();
+        return;
+      }
+      this.reportProtocolError(new QmpUnexpectedReplyError(id));
+      return;
+    }
+    this.pending.delete(id as number);
+    entry.cleanup();
+    (entry.oob ? this.outOfBand : this.inBand).leave();
+    if (message.kind === 'return') entry.resolve(message.value);
+    else entry.reject(new QmpCommandError(entry.command, message.errorClass, message.desc, id));
+  }
+
+  private reportProtocolError(error: Error): void {
+    const err =
+      error instanceof QmpError ? error : new QmpProtocolError(error.message, { cause: error });
+    this.options.onProtocolError?.(err);
+  }
+
+  private shutdown(reason: string, cause?: unknown): void {
+    if (this.closedError) return;
+    const err = new QmpConnectionClosedError(undefined, reason, { cause });
+    this.closedError = err;
+    for (const entry of this.pending.values()) {
+      entry.cleanup();
+      entry.reject(new QmpConnectionClosedError(entry.command, reason, { cause }));
+    }
+    this.pending.clear();
+    this.abandoned.clear();
+    // Commands still waiting at a gate see closedError when they get their turn.
+    this.inBand.setLimit(Number.POSITIVE_INFINITY);
+    this.outOfBand.setLimit(Number.POSITIVE_INFINITY);
+    this.hub.close(err);
+    this.resolveClosed(err);
+  }
+}
+
+/** Reads the first message, which must be the greeting; anything else is a protocol error. */
+function readGreeting(
+  stream: Duplex,
+  decoder: QmpDecoder,
+  timeoutMs: number,
+): Promise<{ greeting: QmpGreeting; rest: DecodedLine[] }> {
+  return new Promise((resolve, reject) => {
+    let rest: DecodedLine[] = [];
+    const finish = (err: Error | undefined, greeting?: QmpGreeting) => {
+      clearTimeout(timer);
+      // Paused until the client attaches its own listeners, so no byte is lost in between.
+      stream.pause();
+      stream.off('data', onData);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      stream.off('end', onClose);
+      if (err) {
+        stream.destroy();
+        reject(err);
+      } else resolve({ greeting: greeting as QmpGreeting, rest });
+    };
+    const onData = (chunk: Buffer) => {
+      const [first, ...others] = decoder.push(chunk);
+      if (!first) return;
+      rest = others;
+      if (!first.ok) return finish(first.error);
+      if (first.message.kind !== 'greeting') {
+        return finish(
+          new QmpProtocolError(`expected the QMP greeting, got a ${first.message.kind}`),
+        );
+      }
+      finish(undefined, first.message.greeting);
+    };
+    const onError = (err: Error) =>
+      finish(
+        new QmpConnectionClosedError(undefined, `before the greeting: ${err.message}`, {
+          cause: err,
+        }),
+      );
+    const onClose = () =>
+      finish(
+        new QmpConnectionClosedError(undefined, 'peer closed the connection before the greeting'),
+      );
+    const timer = setTimeout(
+      () => finish(new QmpTimeoutError('waiting for the QMP greeting', timeoutMs)),
+      timeoutMs,
+    );
+    stream.on('data', onData);
+    stream.once('error', onError);
+    stream.once('close', onClose);
+    stream.once('end', onClose);
+  });
+}

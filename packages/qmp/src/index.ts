@@ -1,0 +1,56 @@
+// Client
+export { QmpClient, type QmpClientOptions, type QmpConnectOptions } from './client/client.js';
+export type {
+  EventStreamOptions,
+  WaitForEventOptions,
+} from './client/event-hub.js';
+export { LiveSchema, type SchemaInfoEntry } from './client/live-schema.js';
+export type {
+  AnyQmpEvent,
+  CommandArgs,
+  CommandName,
+  CommandReturn,
+  EventName,
+  ExecuteOptions,
+  ExecuteParams,
+  QmpEvent,
+} from './client/types.js';
+// Errors
+export {
+  QapiSchemaError,
+  QemuMachineError,
+  QmpAbortError,
+  QmpArgumentError,
+  QmpCommandError,
+  QmpConnectError,
+  QmpConnectionClosedError,
+  QmpError,
+  type QmpErrorCode,
+  QmpJsonError,
+  QmpProtocolError,
+  QmpTimeoutError,
+  QmpUnexpectedReplyError,
+  QmpUnsupportedError,
+} from './errors.js';
+// Protocol (pure, no I/O)
+export { type DecodedLine, decodeLine, QmpDecoder } from './protocol/decoder.js';
+export { parseJson, stringifyJson } from './protocol/json.js';
+export { LineSplitter } from './protocol/line-splitter.js';
+export {
+  classifyServerMessage,
+  type QmpCommandMessage,
+  type QmpErrorReply,
+  type QmpEventMessage,
+  type QmpGreeting,
+  type QmpServerMessage,
+  type QmpSuccessReply,
+  type QmpTimestamp,
+  type QmpVersion,
+} from './protocol/messages.js';
+// Transport
+export {
+  type ConnectRetryOptions,
+  connectSocket,
+  describeAddress,
+  type QmpAddress,
+} from './transport/connect.js';
