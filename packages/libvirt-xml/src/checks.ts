@@ -1,0 +1,76 @@
+import { InvalidValueError } from './errors.js';
+
+/**
+ * Value checks applied where values are made (builders and setters). Each throws an
+ * `InvalidValueError` naming the path and the bad value.
+ */
+const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
+
+export function checkMac(path: string, value: string): string {
+  if (!MAC.test(value))
+    throw new InvalidValueError(path, value, 'expected a MAC address like 52:54:00:12:34:56');
+  // libvirt refuses multicast addresses (low bit of the first octet) for guest NICs.
+  if (Number.parseInt(value.slice(0, 2), 16) & 1) {
+    throw new InvalidValueError(path, value, 'multicast MAC addresses are not allowed');
+  }
+  return value.toLowerCase();
+}
+
+export function checkUuid(path: string, value: string): string {
+  if (!UUID.test(value))
+    throw new InvalidValueError(
+      path,
+      value,
+      'expected a UUID like 4dea22b3-1d52-d8f3-2516-782e98ab3fa0',
+    );
+  return value.toLowerCase();
+}
+
+/** Names of domains, networks, pools and volumes: non-empty, no '/', no newline. */
+export function checkName(path: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0)
+    throw new InvalidValueError(path, value, 'name must not be empty');
+  if (value.includes('/')) throw new InvalidValueError(path, value, "name must not contain '/'");
+  if (/[\n\r]/.test(value))
+    throw new InvalidValueError(path, value, 'name must not contain a newline');
+  return value;
+}
+
+export function checkEnum<T extends string>(path: string, value: T, allowed: readonly T[]): T {
+  if (!allowed.includes(value)) {
+    throw new InvalidValueError(path, value, `expected one of ${allowed.join(', ')}`);
+  }
+  return value;
+}
+
+export function checkInt(path: string, value: number, min: number, max: number): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidValueError(path, value, `expected an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function checkNonEmpty(path: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0)
+    throw new InvalidValueError(path, value, 'must be a non-empty string');
+  return value;
+}
+
+export function checkAbsolutePath(path: string, value: string): string {
+  if (typeof value !== 'string' || !value.startsWith('/')) {
+    throw new InvalidValueError(path, value, 'expected an absolute path');
+  }
+  return value;
+}
+
+/** Integer attributes as libvirt writes them: decimal, or hex with 0x for addresses. */
+export function formatHex(value: number, digits: number): string {
+  return `0x${value.toString(16).padStart(digits, '0')}`;
+}
+
+export function parseNumber(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value.trim());
+  return Number.isFinite(n) ? n : undefined;
+}

@@ -1,0 +1,106 @@
+// Errors
+export {
+  InvalidValueError,
+  LibvirtXmlError,
+  type LibvirtXmlErrorCode,
+  WrongRootError,
+  XmlForbiddenError,
+  XmlMalformedError,
+  XmlTooLargeError,
+} from './errors.js';
+export {
+  AddressView,
+  addressElement,
+  type CcwAddress,
+  type DeviceAddress,
+  type DriveAddress,
+  type PciAddress,
+  parsePciAddress,
+  type UsbAddress,
+  type VirtioSerialAddress,
+} from './model/address.js';
+export { type ChannelInput, CharDeviceView, type SerialInput } from './model/devices/character.js';
+export { DeviceView } from './model/devices/device.js';
+export { DEVICE_ORDER, DevicesView } from './model/devices/devices.js';
+export { type DiskInput, type DiskSource, DiskView } from './model/devices/disk.js';
+export { type FilesystemInput, FilesystemView } from './model/devices/filesystem.js';
+export { type HostdevInput, HostdevView } from './model/devices/hostdev.js';
+export { type InterfaceInput, InterfaceView } from './model/devices/interface.js';
+export {
+  type ControllerInput,
+  GenericDeviceView,
+  type GraphicsInput,
+  type InputDeviceInput,
+  type MemoryDeviceInput,
+  type ShmemInput,
+  type TpmInput,
+} from './model/devices/others.js';
+export { MIN_GUEST_CID, type VsockInput, VsockView } from './model/devices/vsock.js';
+// Generic document layer
+export { DocumentView } from './model/document.js';
+// Domain
+export {
+  type CpuOptions,
+  Domain,
+  type DomainOptions,
+  domain,
+  type KernelBootOptions,
+  parseDomain,
+  serializeDomain,
+  type UefiOptions,
+} from './model/domain.js';
+export {
+  DOMAIN_ORDER,
+  DomainModel,
+  LIFECYCLE_ACTIONS,
+  QEMU_NAMESPACE,
+} from './model/domain-model.js';
+export {
+  ClockView,
+  type CpuTopology,
+  CpuView,
+  FeaturesView,
+  MemoryBackingView,
+  OsView,
+} from './model/domain-parts.js';
+// Network and storage
+export {
+  type DhcpHost,
+  Network,
+  type NetworkIpInput,
+  NetworkIpView,
+  type NetworkOptions,
+  network,
+  parseNetwork,
+  serializeNetwork,
+} from './model/network.js';
+export {
+  parseStoragePool,
+  parseStorageVolume,
+  StoragePool,
+  type StoragePoolOptions,
+  StorageVolume,
+  type StorageVolumeOptions,
+  serializeStoragePool,
+  serializeStorageVolume,
+  storagePool,
+  storageVolume,
+} from './model/storage.js';
+export { ElementView, el } from './model/view.js';
+export { type Size, type SizeInput, sizeToBytes, toSize, unitFactor } from './units.js';
+export {
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_SIZE,
+  type ParseXmlOptions,
+  parseXml,
+} from './xml/parse.js';
+export { serializeElement, serializeXml } from './xml/serialize.js';
+export type {
+  XmlCData,
+  XmlComment,
+  XmlDocument,
+  XmlElement,
+  XmlNode,
+  XmlProcessingInstruction,
+  XmlText,
+} from './xml/tree.js';

@@ -1,0 +1,220 @@
+import { checkAbsolutePath, checkEnum, checkName, checkNonEmpty, checkUuid } from '../checks.js';
+import { readSize, type Size, type SizeInput, toSize } from '../units.js';
+import type { ParseXmlOptions } from '../xml/parse.js';
+import { DocumentView, newDocument, parseRoot } from './document.js';
+import { el, textOf } from './view.js';
+
+export const POOL_TYPES = [
+  'dir',
+  'fs',
+  'netfs',
+  'logical',
+  'disk',
+  'iscsi',
+  'iscsi-direct',
+  'scsi',
+  'mpath',
+  'rbd',
+  'sheepdog',
+  'gluster',
+  'zfs',
+  'vstorage',
+] as const;
+
+export interface StoragePoolOptions {
+  name: string;
+  /** Pool backend (default `dir`). */
+  type?: (typeof POOL_TYPES)[number];
+  uuid?: string;
+  /** Target directory the volumes appear in. */
+  path: string;
+  /** For `fs`/`logical`/`disk` pools: source device(s); for `netfs`: host + dir. */
+  source?: { device?: string; host?: string; dir?: string; name?: string; format?: string };
+}
+
+function sizeOf(view: DocumentView, name: string): Size | undefined {
+  const e = view.child(name);
+  return e && readSize(textOf(e), e.attrs.unit, 'bytes');
+}
+
+/** A libvirt `<pool>`: where volumes live. */
+export class StoragePool extends DocumentView {
+  protected static override readonly childOrder = [
+    'name',
+    'uuid',
+    'capacity',
+    'allocation',
+    'available',
+    'features',
+    'source',
+    'target',
+  ];
+
+  get type(): string | undefined {
+    return this.attr('type');
+  }
+  get name(): string | undefined {
+    return this.childText('name');
+  }
+  set name(value: string) {
+    this.setChildText('name', checkName('name', value));
+  }
+  get uuid(): string | undefined {
+    return this.childText('uuid');
+  }
+  get capacity(): Size | undefined {
+    return sizeOf(this, 'capacity');
+  }
+  get allocation(): Size | undefined {
+    return sizeOf(this, 'allocation');
+  }
+  get available(): Size | undefined {
+    return sizeOf(this, 'available');
+  }
+  get targetPath(): string | undefined {
+    const target = this.child('target');
+    const p = target?.children.find((n) => n.kind === 'element' && n.name === 'path');
+    return p?.kind === 'element' ? textOf(p) : undefined;
+  }
+}
+
+export function storagePool(options: StoragePoolOptions): StoragePool {
+  const pool = new StoragePool(newDocument('pool'));
+  pool.setAttr('type', checkEnum('type', options.type ?? 'dir', POOL_TYPES));
+  pool.name = options.name;
+  if (options.uuid !== undefined) pool.setChildText('uuid', checkUuid('uuid', options.uuid));
+  const s = options.source;
+  if (s) {
+    pool.insert(
+      el(
+        'source',
+        {},
+        s.host !== undefined && el('host', { name: checkNonEmpty('source.host', s.host) }),
+        s.dir !== undefined && el('dir', { path: checkAbsolutePath('source.dir', s.dir) }),
+        s.device !== undefined &&
+          el('device', { path: checkAbsolutePath('source.device', s.device) }),
+        s.name !== undefined && el('name', {}, s.name),
+        s.format !== undefined && el('format', { type: s.format }),
+      ),
+    );
+  }
+  pool.insert(el('target', {}, el('path', {}, checkAbsolutePath('target.path', options.path))));
+  return pool;
+}
+
+export function parseStoragePool(xml: string, options?: ParseXmlOptions): StoragePool {
+  return new StoragePool(parseRoot(xml, 'pool', options));
+}
+
+export function serializeStoragePool(value: StoragePool): string {
+  return value.toXml();
+}
+
+export const VOLUME_FORMATS = [
+  'raw',
+  'qcow2',
+  'qcow',
+  'qed',
+  'vmdk',
+  'vdi',
+  'vpc',
+  'iso',
+  'dmg',
+  'cow',
+  'bochs',
+  'cloop',
+  'vhd',
+  'ploop',
+] as const;
+
+export interface StorageVolumeOptions {
+  name: string;
+  capacity: SizeInput;
+  allocation?: SizeInput;
+  /** Image format (file pools), default `raw`. */
+  format?: (typeof VOLUME_FORMATS)[number];
+  /** qcow2 backing image. */
+  backingStore?: { path: string; format?: (typeof VOLUME_FORMATS)[number] };
+}
+
+/** A libvirt `<volume>` inside a pool. */
+export class StorageVolume extends DocumentView {
+  protected static override readonly childOrder = [
+    'name',
+    'key',
+    'source',
+    'capacity',
+    'allocation',
+    'physical',
+    'target',
+    'backingStore',
+  ];
+
+  get name(): string | undefined {
+    return this.childText('name');
+  }
+  set name(value: string) {
+    this.setChildText('name', checkName('name', value));
+  }
+  get key(): string | undefined {
+    return this.childText('key');
+  }
+  get capacity(): Size | undefined {
+    return sizeOf(this, 'capacity');
+  }
+  set capacity(value: SizeInput) {
+    const size = toSize(value, 'capacity', 'bytes');
+    this.removeChildren('capacity');
+    this.insert(el('capacity', { unit: size.unit }, String(size.value)));
+  }
+  get allocation(): Size | undefined {
+    return sizeOf(this, 'allocation');
+  }
+  get format(): string | undefined {
+    const target = this.child('target');
+    const f = target?.children.find((n) => n.kind === 'element' && n.name === 'format');
+    return f?.kind === 'element' ? f.attrs.type : undefined;
+  }
+}
+
+export function storageVolume(options: StorageVolumeOptions): StorageVolume {
+  const vol = new StorageVolume(newDocument('volume'));
+  vol.name = options.name;
+  vol.capacity = options.capacity;
+  if (options.allocation !== undefined) {
+    const a = toSize(options.allocation, 'allocation', 'bytes');
+    vol.insert(el('allocation', { unit: a.unit }, String(a.value)));
+  }
+  vol.insert(
+    el(
+      'target',
+      {},
+      el('format', { type: checkEnum('format', options.format ?? 'raw', VOLUME_FORMATS) }),
+    ),
+  );
+  if (options.backingStore) {
+    vol.insert(
+      el(
+        'backingStore',
+        {},
+        el('path', {}, checkAbsolutePath('backingStore.path', options.backingStore.path)),
+        el('format', {
+          type: checkEnum(
+            'backingStore.format',
+            options.backingStore.format ?? 'raw',
+            VOLUME_FORMATS,
+          ),
+        }),
+      ),
+    );
+  }
+  return vol;
+}
+
+export function parseStorageVolume(xml: string, options?: ParseXmlOptions): StorageVolume {
+  return new StorageVolume(parseRoot(xml, 'volume', options));
+}
+
+export function serializeStorageVolume(value: StorageVolume): string {
+  return value.toXml();
+}
