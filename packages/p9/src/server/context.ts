@@ -1,0 +1,20 @@
+import type { FidTable } from './fids.js';
+import type { FileSystem } from './filesystem.js';
+import type { LockTable } from './locks.js';
+
+/** What a request handler can see: the connection's state plus the server's shared parts. */
+export interface RequestContext {
+  fs: FileSystem;
+  fids: FidTable;
+  locks: LockTable;
+  readonly: boolean;
+  msize: number;
+  /** Prefix of this connection's lock owners, so closing it drops its locks. */
+  connectionId: string;
+  /** Largest number of bytes one xattr value may have. */
+  maxXattrSize: number;
+  /** Aborted when the request is flushed. */
+  signal: AbortSignal;
+  /** Called by Tversion to reset the connection (drop fids, set msize). */
+  reset(msize: number): Promise<void>;
+}

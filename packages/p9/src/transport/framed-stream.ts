@@ -1,0 +1,92 @@
+import type { Duplex } from 'node:stream';
+import { FrameError } from '../errors.js';
+import { FrameDecoder } from '../protocol/framer.js';
+
+export interface FramedStreamEvents {
+  /** One complete frame (size[4] type[1] tag[2] body). */
+  frame(frame: Buffer): void;
+  /** The stream ended or failed; `error` is set for a framing error or a stream error. */
+  close(error?: Error): void;
+}
+
+/**
+ * 9P framing over any Duplex (TCP, Unix socket, vsock, virtio-serial, stdio). Knows no message
+ * types: it cuts frames by size[4], refuses frames above `maxSize`, writes frames, and lets the
+ * owner pause reading (when too many requests are pending) without losing bytes.
+ */
+export class FramedStream {
+  private readonly decoder: FrameDecoder;
+  private queued: Buffer[] = [];
+  private paused = false;
+  private closed = false;
+
+  constructor(
+    readonly stream: Duplex,
+    maxSize: number,
+    private readonly events: FramedStreamEvents,
+  ) {
+    this.decoder = new FrameDecoder(maxSize);
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('end', () => this.finish());
+    stream.on('close', () => this.finish());
+    stream.on('error', (err) => this.finish(err));
+  }
+
+  /** Largest frame accepted from now on (after Tversion negotiates msize). */
+  setMaxSize(size: number): void {
+    this.decoder.maxSize = size;
+  }
+
+  send(frame: Buffer): void {
+    if (this.closed || this.stream.destroyed) return;
+    this.stream.write(frame);
+  }
+
+  /** Stop delivering frames (they queue) and stop reading the stream. */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.stream.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    while (!this.paused && !this.closed && this.queued.length > 0) {
+      this.events.frame(this.queued.shift() as Buffer);
+    }
+    if (!this.paused && !this.closed) this.stream.resume();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  close(error?: Error): void {
+    this.finish(error);
+    this.stream.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      this.close(err instanceof FrameError ? err : new FrameError(String(err), -1));
+      return;
+    }
+    for (const f of frames) {
+      if (this.paused || this.queued.length > 0) this.queued.push(f);
+      else this.events.frame(f);
+      if (this.closed) return;
+    }
+  }
+
+  private finish(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queued = [];
+    this.events.close(error);
+  }
+}

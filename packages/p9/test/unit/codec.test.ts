@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { DecodeError, EncodeError, FrameError } from '../../src/errors.js';
+import { decodeMessage, encodeMessage } from '../../src/protocol/codec.js';
+import { decodeDirents, encodeDirents } from '../../src/protocol/dirent.js';
+import { FrameDecoder } from '../../src/protocol/framer.js';
+import { messageFields } from '../../src/protocol/messages.js';
+import { fixtures } from './fixtures.js';
+import { b } from './support/bytes.js';
+
+describe('codec fixtures', () => {
+  it('covers every message kind', () => {
+    const covered = new Set(fixtures.map((f) => f.value.type));
+    expect([...Object.keys(messageFields)].filter((k) => !covered.has(k as never))).toEqual([]);
+  });
+
+  for (const f of fixtures) {
+    it(`${f.name}: encodes to the hand-built bytes`, () => {
+      expect(encodeMessage(f.value).toString('hex')).toBe(f.bytes.toString('hex'));
+    });
+    it(`${f.name}: decodes the hand-built bytes`, () => {
+      expect(decodeMessage(f.bytes)).toEqual(f.value);
+    });
+    it(`${f.name}: rejects every truncation and a trailing byte`, () => {
+      for (let cut = 7; cut < f.bytes.length; cut++) {
+        const short = Buffer.from(f.bytes.subarray(0, cut));
+        short.writeUInt32LE(cut, 0);
+        expect(() => decodeMessage(short)).toThrow(DecodeError);
+      }
+      const long = Buffer.concat([f.bytes, Buffer.from([0])]);
+      long.writeUInt32LE(long.length, 0);
+      expect(() => decodeMessage(long)).toThrow(/trailing/);
+    });
+  }
+});
+
+describe('framer', () => {
+  const stream = Buffer.concat(fixtures.map((f) => f.bytes));
+  const expected = fixtures.map((f) => f.bytes.toString('hex'));
+
+  it('accepts the whole stream at once', () => {
+    const d = new FrameDecoder(1 << 20);
+    expect(d.push(stream).map((x) => x.toString('hex'))).toEqual(expected);
+    expect(d.pending).toBe(0);
+  });
+
+  it('accepts the stream byte by byte', () => {
+    const d = new FrameDecoder(1 << 20);
+    const out: string[] = [];
+    for (let i = 0; i < stream.length; i++) {
+      for (const fr of d.push(stream.subarray(i, i + 1))) out.push(fr.toString('hex'));
+    }
+    expect(out).toEqual(expected);
+  });
+
+  it('accepts the stream split at every offset', () => {
+    for (let at = 0; at <= stream.length; at++) {
+      const d = new FrameDecoder(1 << 20);
+      const out = [...d.push(stream.subarray(0, at)), ...d.push(stream.subarray(at))];
+      expect(out.map((x) => decodeMessage(x))).toEqual(fixtures.map((f) => f.value));
+    }
+  });
+
+  it('rejects sizes below the header and above msize', () => {
+    expect(() => new FrameDecoder(100).push(b().u32(6).u8(0).u16(0).buffer())).toThrow(FrameError);
+    expect(() => new FrameDecoder(100).push(b().u32(101).buffer())).toThrow(/exceeds msize 100/);
+  });
+});
+
+describe('strict bounds', () => {
+  it('rejects a string length past the frame', () => {
+    const frame = b().u32(0).str('x').u32(0).frame(104, 1); // Tattach with uname but cut after
+    expect(() => decodeMessage(frame)).toThrow(DecodeError);
+    const lying = b().u32(1).u16(500).raw([0x61]).frame(16, 1); // Tsymlink name
+    expect(() => decodeMessage(lying)).toThrow(/needs 500 bytes/);
+  });
+
+  it('rejects a data count past the frame, including counts near 2^32', () => {
+    expect(() => decodeMessage(b().u32(1).u64(0n).u32(0xffffffff).raw([1]).frame(118, 1))).toThrow(
+      DecodeError,
+    );
+    expect(() => decodeMessage(b().u32(10).raw([1, 2]).frame(117, 1))).toThrow(DecodeError);
+  });
+
+  it('rejects walks of more than 16 names and unknown types', () => {
+    const w = b().u32(0).u32(1).u16(17);
+    for (let i = 0; i < 17; i++) w.str('a');
+    expect(() => decodeMessage(w.frame(110, 1))).toThrow(/exceeds 16/);
+    expect(() => decodeMessage(b().frame(200, 1))).toThrow(/unknown message type 200/);
+    expect(() => decodeMessage(b().frame(106, 1))).toThrow(DecodeError); // Terror is not 9P2000.L
+  });
+
+  it('rejects a size field that disagrees with the frame', () => {
+    const f = b().u32(1).frame(120, 1);
+    f.writeUInt32LE(99, 0);
+    expect(() => decodeMessage(f)).toThrow(/size field 99/);
+  });
+
+  it('refuses to encode out-of-range values', () => {
+    expect(() => encodeMessage({ type: 'Tclunk', tag: 70000, fid: 1 })).toThrow(EncodeError);
+    expect(() => encodeMessage({ type: 'Tclunk', tag: 1, fid: -1 })).toThrow(/Tclunk.fid/);
+    expect(() => encodeMessage({ type: 'Tread', tag: 1, fid: 1, offset: -1n, count: 1 })).toThrow(
+      /Tread.offset/,
+    );
+    expect(() => encodeMessage({ type: 'Rreadlink', tag: 1, target: 'x'.repeat(70000) })).toThrow(
+      /longer than 65535/,
+    );
+  });
+});
+
+describe('dirents', () => {
+  const entries = [
+    { qid: { type: 0x80, version: 0, path: 1n }, offset: 1n, type: 4, name: '.' },
+    { qid: { type: 0, version: 0, path: 2n }, offset: 2n, type: 8, name: 'file' },
+  ];
+  it('packs to hand-built bytes and back', () => {
+    const expected = b()
+      .qid(0x80, 0, 1n)
+      .u64(1n)
+      .u8(4)
+      .str('.')
+      .qid(0, 0, 2n)
+      .u64(2n)
+      .u8(8)
+      .str('file')
+      .buffer();
+    const { data, packed } = encodeDirents(entries, 1000);
+    expect(packed).toBe(2);
+    expect(data.toString('hex')).toBe(expected.toString('hex'));
+    expect(decodeDirents(data)).toEqual(entries);
+  });
+  it('stops at count', () => {
+    expect(encodeDirents(entries, 30).packed).toBe(1);
+    expect(encodeDirents(entries, 10).packed).toBe(0);
+  });
+});
