@@ -1,0 +1,4 @@
+#!/bin/sh
+# Installed on first boot of the projects portal.
+set -e
+corepack enable

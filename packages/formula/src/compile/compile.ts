@@ -1,0 +1,35 @@
+import type { ResolvedFormula } from '../compose/resolve.js';
+import { encodeFormulaCbor } from './cbor.js';
+import { type QemuArgsOptions, toQemuArgs } from './qemu.js';
+import { toFstab } from './shares.js';
+
+export type CompileTarget = 'qemu' | 'fstab' | 'cbor';
+
+/** Compiles to one target: text for qemu (shell-quoted argv) and fstab, bytes for cbor. */
+export function compileFormula(
+  formula: ResolvedFormula,
+  target: CompileTarget,
+  options: QemuArgsOptions,
+): string | Uint8Array {
+  switch (target) {
+    case 'qemu': {
+      const command = toQemuArgs(formula, options);
+      const lines = command.prepare.map((c) => shellLine(c.binary, c.args));
+      lines.push(shellLine(command.binary, command.args));
+      return `${lines.join('\n')}\n`;
+    }
+    case 'fstab':
+      return toFstab(formula, options.home === undefined ? {} : { home: options.home });
+    case 'cbor':
+      return encodeFormulaCbor(formula);
+  }
+}
+
+function quote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** One shell command line, each word quoted when it needs to be. */
+export function shellLine(binary: string, args: readonly string[]): string {
+  return [binary, ...args].map(quote).join(' ');
+}

@@ -1,0 +1,75 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { FormulaNotFoundError } from '../errors.js';
+
+/** A formula's text and the file (or id) it came from; relative paths inside resolve from it. */
+export interface LoadedFormula {
+  file: string;
+  text: string;
+}
+
+/** Finds the formula that `reference` (an `extends:` or `children:` entry) names in `from`. */
+export interface FormulaLoader {
+  load(reference: string, from: string): LoadedFormula;
+}
+
+/** `./x.yaml`, `../bases/debian.yml`, `/abs/x.yaml`: a file; anything else is a catalog name. */
+export function isFileReference(reference: string): boolean {
+  return (
+    reference.startsWith('./') ||
+    reference.startsWith('../') ||
+    isAbsolute(reference) ||
+    /\.ya?ml$/.test(reference)
+  );
+}
+
+export interface FileLoaderOptions {
+  /** Extra catalog folders, searched after the folders above the formula. */
+  catalogDirs?: readonly string[];
+}
+
+/**
+ * Loads formulas from the file system. A file reference resolves against the folder of the
+ * formula that names it. A catalog name (`bases/debian`, `service/router/galaxy`) is looked
+ * up as `<name>.yaml` in that folder and each folder above it, nearest first, like Node's
+ * `node_modules`, then in `catalogDirs`.
+ */
+export function createFileLoader(options: FileLoaderOptions = {}): FormulaLoader {
+  return {
+    load(reference, from) {
+      const base = dirname(resolve(from));
+      const candidates: string[] = [];
+      if (isFileReference(reference)) {
+        candidates.push(resolve(base, reference));
+      } else {
+        for (let dir = base; ; dir = dirname(dir)) {
+          candidates.push(join(dir, `${reference}.yaml`), join(dir, `${reference}.yml`));
+          if (dirname(dir) === dir) break;
+        }
+        for (const dir of options.catalogDirs ?? []) {
+          candidates.push(join(resolve(dir), `${reference}.yaml`));
+        }
+      }
+      const file = candidates.find((candidate) => existsSync(candidate));
+      if (file === undefined) throw new FormulaNotFoundError(reference, from, candidates);
+      return { file, text: readFileSync(file, 'utf8') };
+    },
+  };
+}
+
+/**
+ * Loads formulas from a map of file name to text: for tests and for tools that keep formulas
+ * elsewhere. File references resolve like paths; catalog names are `<name>.yaml` keys.
+ */
+export function createMemoryLoader(files: Readonly<Record<string, string>>): FormulaLoader {
+  return {
+    load(reference, from) {
+      const file = isFileReference(reference)
+        ? join(dirname(from), reference)
+        : `${reference}.yaml`;
+      const text = files[file];
+      if (text === undefined) throw new FormulaNotFoundError(reference, from, [file]);
+      return { file, text };
+    },
+  };
+}

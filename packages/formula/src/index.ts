@@ -1,0 +1,106 @@
+// The formula model: one zod schema yields the types, the validator and the JSON Schema.
+
+export { decodeFormulaCbor, encodeFormulaCbor } from './compile/cbor.js';
+export { type CompileTarget, compileFormula } from './compile/compile.js';
+export {
+  type Command,
+  type QemuArgsOptions,
+  type QemuCommand,
+  toQemuArgs,
+} from './compile/qemu.js';
+// Compilers.
+export { AGENT_CHANNEL, type QemuSocket } from './compile/qemu-devices.js';
+export {
+  defaultPortalShare,
+  type HostFolder,
+  type HostFoldersOptions,
+  hostFolders,
+  toFstab,
+} from './compile/shares.js';
+// Composition: extends, children, loaders.
+export {
+  createFileLoader,
+  createMemoryLoader,
+  type FileLoaderOptions,
+  type FormulaLoader,
+  isFileReference,
+  type LoadedFormula,
+} from './compose/loader.js';
+export { mergeFormulaValues } from './compose/merge.js';
+export {
+  type ResolvedFormula,
+  type ResolveOptions,
+  resolveFormulaFile,
+  resolveFormulaText,
+} from './compose/resolve.js';
+// Errors.
+export {
+  ExtendsCycleError,
+  FormulaCompileError,
+  FormulaError,
+  type FormulaErrorCode,
+  type FormulaIssue,
+  FormulaNotFoundError,
+  FormulaValidationError,
+  formatIssue,
+  MacCollisionError,
+} from './errors.js';
+// Networks.
+export {
+  allocateMacs,
+  autoVsockCid,
+  flattenPortals,
+  interfaceKey,
+  MAC_PREFIX,
+} from './network/mac.js';
+export { scaffoldFormula } from './scaffold.js';
+export {
+  type Device,
+  type DeviceKind,
+  DeviceSchema,
+  type MemoryDevice,
+  type PciDevice,
+  type ShmemDevice,
+  type UsbDevice,
+} from './schema/devices.js';
+export {
+  type Agent,
+  API_VERSION,
+  type Boot,
+  CATEGORY_ROOTS,
+  type ChildReference,
+  type Disk,
+  type DiskBoot,
+  type FolderShare,
+  type FormulaDocument,
+  type FormulaDocumentInput,
+  FormulaDocumentSchema,
+  HOOKS,
+  type Hook,
+  type KernelBoot,
+  type Network,
+  type PortalShare,
+  type Provisioning,
+  type Resources,
+  type Script,
+  type Shares,
+} from './schema/formula.js';
+export {
+  FORMULA_SCHEMA_ID,
+  formulaJsonSchema,
+  formulaJsonSchemaText,
+} from './schema/json-schema.js';
+export { didYouMean, editDistance } from './schema/suggest.js';
+export { parseSize, sizeInMiB } from './schema/units.js';
+// Validation of one document.
+export { toFormulaIssues, type ValidationResult, validateFormulaText } from './validate.js';
+export {
+  DEFAULT_MAX_ALIAS_COUNT,
+  DEFAULT_MAX_BYTES,
+  formatPath,
+  locate,
+  type ParseYamlOptions,
+  parseFormulaYaml,
+  type SourceDocument,
+  type SourcePosition,
+} from './yaml/parse.js';

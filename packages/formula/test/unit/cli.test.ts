@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import { decodeFormulaCbor, formulaJsonSchema } from '../../src/index.js';
+import { catalogDir } from '../helpers/catalog.js';
+
+function cli(...argv: string[]) {
+  let stdout = '';
+  const chunks: Uint8Array[] = [];
+  let stderr = '';
+  const status = runCli(argv, {
+    stdout: (chunk) => {
+      if (typeof chunk === 'string') stdout += chunk;
+      else chunks.push(chunk);
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  return { status, stdout, stderr, bytes: Buffer.concat(chunks) };
+}
+
+const firefox = join(catalogDir, 'application/browser/firefox.yaml');
+
+describe('mv-formula', () => {
+  it('validates files', () => {
+    const result = cli('validate', firefox, join(catalogDir, 'controller/router.yaml'));
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(result.stdout).toContain('firefox.yaml: ok');
+  });
+
+  it('prints located issues and fails for a broken file', () => {
+    const result = cli('validate', join(catalogDir, 'no-such.yaml'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('not found');
+  });
+
+  it('compiles to qemu, fstab and cbor', () => {
+    const qemu = cli('compile', firefox, '--to', 'qemu', '--run-dir', '/run/ff', '--accel', 'tcg');
+    expect(qemu.status).toBe(0);
+    expect(qemu.stdout).toMatch(/^qemu-img create .*\nqemu-system-x86_64 -name firefox/);
+    const fstab = cli('compile', firefox, '--to', 'fstab');
+    expect(fstab.stdout).toContain('multiverse-portal /mnt/multiverse-portal 9p trans=virtio');
+    const cbor = cli('compile', firefox, '--to', 'cbor');
+    expect(decodeFormulaCbor(cbor.bytes).name).toBe('firefox');
+  });
+
+  it('prints the JSON Schema', () => {
+    expect(JSON.parse(cli('schema').stdout)).toEqual(formulaJsonSchema());
+  });
+
+  it('scaffolds a formula for a category', () => {
+    const result = cli('new', 'application/browser/brave');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('category: application/browser/brave');
+    expect(result.stdout).toContain('name: brave');
+  });
+
+  it('explains bad usage', () => {
+    expect(cli('compile', firefox, '--to', 'vmware').status).toBe(2);
+    expect(cli('frobnicate').status).toBe(2);
+    expect(cli('new', 'Not A Category').status).toBe(1);
+  });
+});

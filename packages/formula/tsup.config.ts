@@ -1,0 +1,8 @@
+import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.config.base.js';
+
+export default defineConfig([
+  packageBuild(),
+  // The CLI is ESM only; the shebang comes from src/cli.ts itself.
+  packageBuild({ entry: ['src/cli.ts'], format: ['esm'], dts: false, clean: false }),
+]);
