@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.config.base.js';
 
-export default defineConfig([packageBuild()]);
+export default defineConfig([
+  packageBuild({ entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' } }),
+]);

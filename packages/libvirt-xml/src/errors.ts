@@ -7,7 +7,8 @@ export type LibvirtXmlErrorCode =
   | 'XML_FORBIDDEN'
   | 'XML_TOO_LARGE'
   | 'WRONG_ROOT'
-  | 'INVALID_VALUE';
+  | 'INVALID_VALUE'
+  | 'TOOL_FAILED';
 
 export class LibvirtXmlError extends Error {
   readonly code: LibvirtXmlErrorCode;
