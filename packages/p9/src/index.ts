@@ -15,6 +15,8 @@ export {
   type P9ErrorCode,
   RemoteError,
 } from './errors.js';
+export { LocalFs, type LocalFsOptions } from './fs/local.js';
+export type { SecurityModel } from './fs/local-attr.js';
 // Backends.
 export { MemFs, type MemFsOptions } from './fs/memory.js';
 export {

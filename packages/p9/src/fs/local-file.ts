@@ -1,0 +1,109 @@
+import fsp from 'node:fs/promises';
+import { fsError } from '../protocol/errno.js';
+import type { Dirent } from '../protocol/types.js';
+import type { Attr, Credentials, FsOpenFile, SetAttr } from '../server/filesystem.js';
+import { attrOf, inodeKey } from './local-attr.js';
+import {
+  closeFd,
+  fdatasyncFd,
+  fstatBig,
+  fsyncFd,
+  ftruncateFd,
+  readFd,
+  writeFd,
+} from './local-io.js';
+import type { LocalNode } from './local-node.js';
+import { direntTypeOfMode, qidOf } from './mode.js';
+import { entryPath, fdPath } from './proc-paths.js';
+
+/** A LocalFs file or directory opened for I/O; every call goes to this descriptor. */
+export class LocalOpenFile implements FsOpenFile {
+  private names?: string[];
+  private closed = false;
+
+  constructor(
+    private readonly node: LocalNode,
+    readonly fd: number,
+    private readonly isDir: boolean,
+  ) {
+    node.retain();
+  }
+
+  async read(offset: bigint, count: number): Promise<Buffer> {
+    if (this.isDir) throw fsError('EISDIR');
+    const buf = Buffer.allocUnsafe(count);
+    const n = await readFd(this.fd, buf, offset);
+    return buf.subarray(0, n);
+  }
+
+  async write(offset: bigint, data: Buffer): Promise<number> {
+    if (this.isDir) throw fsError('EISDIR');
+    return writeFd(this.fd, data, offset);
+  }
+
+  async readdir(offset: bigint, count: number): Promise<Dirent[]> {
+    if (!this.isDir) throw fsError('ENOTDIR');
+    // Names are listed once per pass (at offset 0) so cookies stay stable; attributes of the
+    // page being returned are read now.
+    if (offset === 0n || !this.names) {
+      this.names = ['.', '..', ...(await fsp.readdir(fdPath(this.fd)))];
+    }
+    const from = Number(offset);
+    const page = this.names.slice(from, from + Math.ceil(count / 24));
+    const out: Dirent[] = [];
+    const stats = await Promise.all(
+      page.map((name) => {
+        if (name === '.') return fsp.stat(fdPath(this.fd), { bigint: true }).catch(() => undefined);
+        if (name === '..') {
+          const p = this.node.parent ?? this.node;
+          return fsp.stat(fdPath(p.fd), { bigint: true }).catch(() => undefined);
+        }
+        return fsp.lstat(entryPath(this.fd, name), { bigint: true }).catch(() => undefined);
+      }),
+    );
+    page.forEach((name, i) => {
+      const st = stats[i];
+      if (!st) return; // removed since the listing
+      const meta = this.node.fs.metadata.get(inodeKey(st));
+      const mode =
+        this.node.fs.security === 'mapped' ? attrOf(st, this.node.fs, meta).mode : Number(st.mode);
+      out.push({
+        qid: qidOf(mode, st.ino),
+        offset: BigInt(from + i + 1),
+        type: direntTypeOfMode(mode),
+        name,
+      });
+    });
+    return out;
+  }
+
+  async fsync(datasync: boolean): Promise<void> {
+    await (datasync ? fdatasyncFd(this.fd) : fsyncFd(this.fd));
+  }
+
+  async getattr(): Promise<Attr> {
+    const st = await fstatBig(this.fd);
+    return attrOf(st, this.node.fs, this.node.fs.metadata.get(inodeKey(st)));
+  }
+
+  async setattr(c: SetAttr, cred: Credentials): Promise<void> {
+    if (c.size !== undefined && !this.isDir) {
+      // A descriptor opened read-only cannot be ftruncated; the inode can still be truncated.
+      await ftruncateFd(this.fd, Number(c.size)).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EBADF' && err.code !== 'EINVAL') throw err;
+        await this.node.setattr({ size: c.size }, cred);
+      });
+      const { size: _s, ...rest } = c;
+      if (Object.keys(rest).length > 0) await this.node.setattr(rest, cred);
+      return;
+    }
+    await this.node.setattr(c, cred);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await closeFd(this.fd).catch(() => undefined);
+    await this.node.release();
+  }
+}

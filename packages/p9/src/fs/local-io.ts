@@ -1,0 +1,30 @@
+import fs from 'node:fs';
+import { promisify } from 'node:util';
+
+/** Promise versions of the descriptor calls LocalFs needs (fs.promises only has FileHandle). */
+export const openFd = promisify(fs.open) as (
+  path: string,
+  flags: number,
+  mode?: number,
+) => Promise<number>;
+export const closeFd = promisify(fs.close);
+export const fstatBig = (fd: number): Promise<fs.BigIntStats> =>
+  new Promise((resolve, reject) =>
+    fs.fstat(fd, { bigint: true }, (err, st) => (err ? reject(err) : resolve(st))),
+  );
+export const readFd = (fd: number, buf: Buffer, position: bigint): Promise<number> =>
+  new Promise((resolve, reject) =>
+    fs.read(fd, buf, 0, buf.length, position, (err, n) => (err ? reject(err) : resolve(n))),
+  );
+export const writeFd = (fd: number, buf: Buffer, position: bigint): Promise<number> =>
+  new Promise((resolve, reject) =>
+    fs.write(fd, buf, 0, buf.length, Number(position), (err, n) =>
+      err ? reject(err) : resolve(n),
+    ),
+  );
+export const ftruncateFd = promisify(fs.ftruncate);
+export const fsyncFd = promisify(fs.fsync);
+export const fdatasyncFd = promisify(fs.fdatasync);
+export const futimesFd = promisify(fs.futimes);
+export const fchmodFd = promisify(fs.fchmod);
+export const fchownFd = promisify(fs.fchown);

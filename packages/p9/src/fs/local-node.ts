@@ -1,0 +1,382 @@
+import { execFile } from 'node:child_process';
+import { type BigIntStats, constants as C } from 'node:fs';
+import fsp from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { AT_REMOVEDIR, Mode, XattrFlags } from '../protocol/constants.js';
+import { fsError } from '../protocol/errno.js';
+import type { Qid } from '../protocol/types.js';
+import type {
+  Attr,
+  Credentials,
+  FsNode,
+  FsOpenFile,
+  SetAttr,
+  StatFs,
+} from '../server/filesystem.js';
+import type { LocalFs } from './local.js';
+import { attrOf, inodeKey } from './local-attr.js';
+import { LocalOpenFile } from './local-file.js';
+import { closeFd, fstatBig, openFd } from './local-io.js';
+import { qidOf } from './mode.js';
+import { entryPath, fdPath, O_CLOEXEC, O_DIRECT, O_NOFOLLOW, O_PATH } from './proc-paths.js';
+import { timespecToSeconds } from './time.js';
+
+const run = promisify(execFile);
+
+/**
+ * One file of a LocalFs export, held by an O_PATH descriptor (so it follows the file across
+ * renames and survives unlink), plus the walked parent and name for the few calls that need
+ * a directory entry (link, readlink, rename, remove, lchown). Reference counted: children keep
+ * their parent's descriptor open.
+ */
+export class LocalNode implements FsNode {
+  private refs = 1;
+  readonly key: string;
+  readonly qid: Qid;
+  readonly fmt: number;
+
+  constructor(
+    readonly fs: LocalFs,
+    readonly fd: number,
+    public parent: LocalNode | null,
+    public name: string,
+    st: BigIntStats,
+  ) {
+    this.key = inodeKey(st);
+    this.fmt = Number(st.mode) & Mode.IFMT;
+    this.qid = qidOf(Number(st.mode), st.ino);
+    parent?.retain();
+    let set = fs.live.get(this.key);
+    if (!set) {
+      set = new Set();
+      fs.live.set(this.key, set);
+    }
+    set.add(this);
+  }
+
+  retain(): void {
+    this.refs++;
+  }
+
+  get isDir(): boolean {
+    return this.fmt === Mode.IFDIR;
+  }
+
+  get isSymlink(): boolean {
+    return this.fmt === Mode.IFLNK;
+  }
+
+  private dirFd(): number {
+    if (!this.isDir) throw fsError('ENOTDIR');
+    return this.fd;
+  }
+
+  /** Opens `name` in this directory as a new node without following a symlink. */
+  private async child(name: string): Promise<LocalNode> {
+    const fd = await openFd(entryPath(this.dirFd(), name), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    try {
+      return new LocalNode(this.fs, fd, this, name, await fstatBig(fd));
+    } catch (err) {
+      await closeFd(fd);
+      throw err;
+    }
+  }
+
+  async walk(name: string): Promise<FsNode> {
+    if (name === '..') return this.parent ? this.parent.clone() : this.clone();
+    return this.child(name);
+  }
+
+  async clone(): Promise<LocalNode> {
+    // Reopening the magic link gives a second descriptor for the same object (symlinks too).
+    const fd = await openFd(fdPath(this.fd), O_PATH | O_CLOEXEC);
+    try {
+      return new LocalNode(this.fs, fd, this.parent, this.name, await fstatBig(fd));
+    } catch (err) {
+      await closeFd(fd);
+      throw err;
+    }
+  }
+
+  async getattr(): Promise<Attr> {
+    const st = await fstatBig(this.fd);
+    return attrOf(st, this.fs, this.fs.metadata.get(this.key));
+  }
+
+  async setattr(c: SetAttr, cred: Credentials): Promise<void> {
+    void cred;
+    const self = fdPath(this.fd);
+    if (c.size !== undefined) {
+      if (this.fmt !== Mode.IFREG) throw fsError(this.isDir ? 'EISDIR' : 'EINVAL');
+      await fsp.truncate(self, Number(c.size));
+    }
+    if (c.mode !== undefined) await this.chmod(c.mode);
+    if (c.uid !== undefined || c.gid !== undefined) await this.chown(c.uid, c.gid);
+    if (c.atime !== undefined || c.mtime !== undefined) {
+      const st = await fstatBig(this.fd);
+      const at =
+        c.atime === undefined
+          ? Number(st.atimeMs) / 1000
+          : c.atime === 'now'
+            ? Date.now() / 1000
+            : timespecToSeconds(c.atime);
+      const mt =
+        c.mtime === undefined
+          ? Number(st.mtimeMs) / 1000
+          : c.mtime === 'now'
+            ? Date.now() / 1000
+            : timespecToSeconds(c.mtime);
+      if (this.isSymlink) await fsp.lutimes(await this.entry(), at, mt);
+      else await fsp.utimes(self, at, mt);
+    }
+  }
+
+  private async chmod(mode: number): Promise<void> {
+    if (this.isSymlink) throw fsError('EOPNOTSUPP');
+    if (this.fs.security === 'mapped') {
+      this.fs.metadata.update(this.key, (m) => {
+        m.mode = (m.mode !== undefined ? m.mode & Mode.IFMT : this.fmt) | (mode & 0o7777);
+      });
+      // The host copy stays accessible to the (unprivileged) server.
+      await fsp.chmod(fdPath(this.fd), (mode & 0o777) | (this.isDir ? 0o700 : 0o600));
+      return;
+    }
+    await fsp.chmod(fdPath(this.fd), mode & 0o7777);
+  }
+
+  private async chown(uid: number | undefined, gid: number | undefined): Promise<void> {
+    if (this.fs.security === 'squash') return;
+    if (this.fs.security === 'mapped') {
+      this.fs.metadata.update(this.key, (m) => {
+        if (uid !== undefined) m.uid = uid;
+        if (gid !== undefined) m.gid = gid;
+      });
+      return;
+    }
+    const u = uid ?? -1;
+    const g = gid ?? -1;
+    if (this.isSymlink) await fsp.lchown(await this.entry(), u, g);
+    else await fsp.chown(fdPath(this.fd), u, g);
+  }
+
+  /**
+   * The directory entry of this node (parent fd + name), checked to still be this inode: used
+   * only by calls that act on an entry without following it.
+   */
+  private async entry(): Promise<string> {
+    if (!this.parent) throw fsError('EBUSY', 'the export root has no entry');
+    const path = entryPath(this.parent.fd, this.name);
+    const st = await fsp.lstat(path, { bigint: true }).catch(() => undefined);
+    if (!st || inodeKey(st) !== this.key) throw fsError('ESTALE');
+    return path;
+  }
+
+  async open(flags: number, cred: Credentials): Promise<FsOpenFile> {
+    void cred;
+    if (this.isSymlink) throw fsError('ELOOP');
+    const f = (flags & ~(O_NOFOLLOW | O_DIRECT | C.O_CREAT | C.O_EXCL)) | O_CLOEXEC;
+    const fd = await openFd(fdPath(this.fd), f);
+    return new LocalOpenFile(this, fd, this.isDir);
+  }
+
+  private async ownNew(path: string, mode: number, cred: Credentials): Promise<void> {
+    const st = await fsp.lstat(path, { bigint: true });
+    if (this.fs.security === 'mapped') {
+      this.fs.metadata.update(inodeKey(st), (m) => {
+        m.uid = cred.uid;
+        m.gid = cred.gid;
+        m.mode = mode;
+      });
+    } else if (this.fs.security === 'passthrough' && this.fs.isRoot) {
+      await fsp.lchown(path, cred.uid, cred.gid);
+    }
+  }
+
+  private hostMode(mode: number, dir: boolean): number {
+    const perm = mode & 0o7777;
+    return this.fs.security === 'mapped' ? (perm & 0o777) | (dir ? 0o700 : 0o600) : perm;
+  }
+
+  async create(name: string, flags: number, mode: number, cred: Credentials) {
+    const path = entryPath(this.dirFd(), name);
+    const f = (flags & ~(O_DIRECT | C.O_TRUNC)) | C.O_CREAT | C.O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    const fd = await openFd(path, f, this.hostMode(mode, false));
+    try {
+      // Explicit chmod: the server's umask must not change what the client asked for.
+      if (this.fs.security !== 'mapped') await fsp.chmod(fdPath(fd), mode & 0o7777);
+      await this.ownNew(path, Mode.IFREG | mode, cred);
+      const node = await this.child(name);
+      return { node: node as FsNode, file: new LocalOpenFile(node, fd, false) as FsOpenFile };
+    } catch (err) {
+      await closeFd(fd);
+      throw err;
+    }
+  }
+
+  private async qidAt(path: string): Promise<Qid> {
+    const st = await fsp.lstat(path, { bigint: true });
+    return attrOf(st, this.fs, this.fs.metadata.get(inodeKey(st))).qid;
+  }
+
+  async mkdir(name: string, mode: number, cred: Credentials): Promise<Qid> {
+    const path = entryPath(this.dirFd(), name);
+    await fsp.mkdir(path, this.hostMode(mode, true));
+    if (this.fs.security !== 'mapped') await fsp.chmod(path, mode & 0o7777);
+    await this.ownNew(path, Mode.IFDIR | mode, cred);
+    return this.qidAt(path);
+  }
+
+  async symlink(name: string, target: string, cred: Credentials): Promise<Qid> {
+    const path = entryPath(this.dirFd(), name);
+    // Stored as the client wrote it; the server never follows it.
+    await fsp.symlink(target, path);
+    await this.ownNew(path, Mode.IFLNK | 0o777, cred);
+    return this.qidAt(path);
+  }
+
+  async mknod(name: string, mode: number, rdev: bigint, cred: Credentials): Promise<Qid> {
+    const path = entryPath(this.dirFd(), name);
+    const fmt = mode & Mode.IFMT;
+    if (fmt === Mode.IFDIR || fmt === Mode.IFLNK) throw fsError('EINVAL');
+    if (this.fs.security === 'mapped' || fmt === Mode.IFREG || fmt === 0) {
+      // Mapped: special files are regular files whose real type lives in the metadata.
+      const fd = await openFd(
+        path,
+        C.O_CREAT | C.O_EXCL | C.O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+        0o600,
+      );
+      await closeFd(fd);
+      if (this.fs.security !== 'mapped') await fsp.chmod(path, mode & 0o7777);
+      await this.ownNew(path, fmt === 0 ? Mode.IFREG | mode : mode, cred);
+      if (this.fs.security === 'mapped' && rdev !== 0n) {
+        this.fs.metadata.update(inodeKey(await fsp.lstat(path, { bigint: true })), (m) => {
+          m.rdev = rdev.toString();
+        });
+      }
+      return this.qidAt(path);
+    }
+    const kind =
+      fmt === Mode.IFIFO ? 'p' : fmt === Mode.IFCHR ? 'c' : fmt === Mode.IFBLK ? 'b' : '';
+    if (!kind || (kind !== 'p' && !this.fs.isRoot)) throw fsError('EPERM');
+    const args = ['-m', (mode & 0o7777).toString(8), path, kind];
+    if (kind !== 'p') args.push(String(Number(rdev >> 8n)), String(Number(rdev & 0xffn)));
+    await run('mknod', args).catch(() => {
+      throw fsError('EPERM');
+    });
+    await this.ownNew(path, mode, cred);
+    return this.qidAt(path);
+  }
+
+  async link(name: string, target: FsNode): Promise<void> {
+    if (!(target instanceof LocalNode) || target.fs !== this.fs) throw fsError('EXDEV');
+    if (target.isDir) throw fsError('EPERM');
+    await fsp.link(await target.entry(), entryPath(this.dirFd(), name));
+  }
+
+  async renameat(oldName: string, newDir: FsNode, newName: string): Promise<void> {
+    if (!(newDir instanceof LocalNode) || newDir.fs !== this.fs) throw fsError('EXDEV');
+    const to = entryPath(newDir.dirFd(), newName);
+    await fsp.rename(entryPath(this.dirFd(), oldName), to);
+    // Nodes that were walked to the old entry now live at the new one.
+    const st = await fsp.lstat(to, { bigint: true }).catch(() => undefined);
+    if (!st) return;
+    for (const n of this.fs.live.get(inodeKey(st)) ?? []) {
+      if (n.parent?.key === this.key && n.name === oldName) n.reparent(newDir, newName);
+    }
+  }
+
+  reparent(dir: LocalNode, name: string): void {
+    const old = this.parent;
+    dir.retain();
+    this.parent = dir;
+    this.name = name;
+    void old?.release();
+  }
+
+  async unlinkat(name: string, flags: number): Promise<void> {
+    const path = entryPath(this.dirFd(), name);
+    const st = await fsp.lstat(path, { bigint: true });
+    const isDir = (Number(st.mode) & Mode.IFMT) === Mode.IFDIR;
+    if (flags & AT_REMOVEDIR) {
+      if (!isDir) throw fsError('ENOTDIR');
+      await fsp.rmdir(path);
+    } else {
+      if (isDir) throw fsError('EISDIR');
+      await fsp.unlink(path);
+    }
+    if (st.nlink <= 1n || isDir) this.fs.metadata.delete(inodeKey(st));
+  }
+
+  async readlink(): Promise<string> {
+    if (!this.isSymlink) throw fsError('EINVAL');
+    return fsp.readlink(await this.entry());
+  }
+
+  async rename(newDir: FsNode, newName: string): Promise<void> {
+    const parent = this.parent;
+    if (!parent) throw fsError('EBUSY');
+    await this.entry();
+    await parent.renameat(this.name, newDir, newName);
+  }
+
+  async remove(): Promise<void> {
+    const parent = this.parent;
+    if (!parent) throw fsError('EBUSY');
+    await this.entry();
+    await parent.unlinkat(this.name, this.isDir ? AT_REMOVEDIR : 0);
+  }
+
+  async statfs(): Promise<StatFs> {
+    const s = await fsp.statfs(fdPath(this.fd), { bigint: true });
+    return {
+      fsType: Number(s.type & 0xffffffffn),
+      bsize: Number(s.bsize),
+      blocks: s.blocks,
+      bfree: s.bfree,
+      bavail: s.bavail,
+      files: s.files,
+      ffree: s.ffree,
+      fsid: 0n,
+      namelen: 255,
+    };
+  }
+
+  // User xattrs live in the metadata store (Node has no xattr API); other namespaces are empty.
+
+  async getxattr(name: string): Promise<Buffer> {
+    const v = this.fs.metadata.get(this.key)?.xattrs?.[name];
+    if (v === undefined) throw fsError('ENODATA');
+    return Buffer.from(v, 'base64');
+  }
+
+  async listxattr(): Promise<string[]> {
+    return Object.keys(this.fs.metadata.get(this.key)?.xattrs ?? {});
+  }
+
+  async setxattr(name: string, value: Buffer, flags: number): Promise<void> {
+    const has = this.fs.metadata.get(this.key)?.xattrs?.[name] !== undefined;
+    if (flags & XattrFlags.CREATE && has) throw fsError('EEXIST');
+    if (flags & XattrFlags.REPLACE && !has) throw fsError('ENODATA');
+    this.fs.metadata.update(this.key, (m) => {
+      m.xattrs = { ...m.xattrs, [name]: value.toString('base64') };
+    });
+  }
+
+  async removexattr(name: string): Promise<void> {
+    const x = this.fs.metadata.get(this.key)?.xattrs;
+    if (x?.[name] === undefined) throw fsError('ENODATA');
+    this.fs.metadata.update(this.key, (m) => {
+      const { [name]: _gone, ...rest } = m.xattrs ?? {};
+      m.xattrs = rest;
+    });
+  }
+
+  async release(): Promise<void> {
+    if (--this.refs > 0) return;
+    const set = this.fs.live.get(this.key);
+    set?.delete(this);
+    if (set?.size === 0) this.fs.live.delete(this.key);
+    await closeFd(this.fd).catch(() => undefined);
+    await this.parent?.release();
+  }
+}
