@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,6 +214,21 @@ function tryConnect(path: string): Promise<Socket | undefined> {
   });
 }
 
+async function waitForSockets(guest: Guest, paths: readonly string[]): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!paths.every((path) => existsSync(path))) {
+    if (!guest.running) {
+      const exit = await guest.exited;
+      throw guestGoneError(exit.code, exit.signal, guest.stderr);
+    }
+    if (Date.now() > deadline) {
+      const missing = paths.filter((path) => !existsSync(path)).join(', ');
+      throw new GuestTimeoutError(`QEMU did not create ${missing}`, guest.stderr);
+    }
+    await delay(10);
+  }
+}
+
 /**
  * Boots a tiny guest under QEMU: direct kernel boot of `initramfs`, console on ttyS0, QMP on
  * a Unix socket, optional user networking, virtio-serial ports and 9p shares. Resolves once
@@ -291,6 +306,16 @@ export async function bootGuest(options: BootGuestOptions): Promise<Guest> {
       }
       await delay(20);
     }
+  } catch (error) {
+    await guest.stop();
+    throw error;
+  }
+
+  try {
+    // QEMU creates its chardevs in command-line order and blocks on the console until we
+    // connect, so the QMP and virtio-serial sockets appear only after that: wait for them
+    // too, or a caller connecting right away would race QEMU.
+    await waitForSockets(guest, [sockets.qmp, ...Object.values(sockets.virtioSerial)]);
   } catch (error) {
     await guest.stop();
     throw error;

@@ -25,6 +25,26 @@ export const INIT_MARKERS = {
   bodyExited: 'mv-image: init script exited with status',
 } as const;
 
+/**
+ * udev would make /dev/virtio-ports/<name> links; busybox has no udev, so init makes them
+ * from sysfs. Port names arrive from QEMU shortly after the driver binds: wait briefly.
+ */
+const VIRTIO_PORT_LINKS = [
+  'if [ -d /sys/class/virtio-ports ]; then',
+  '  mkdir -p /dev/virtio-ports',
+  '  for attempt in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do',
+  '    unnamed=0',
+  '    for port in /sys/class/virtio-ports/*; do',
+  '      [ -e "$port/name" ] || continue',
+  '      name=$(cat "$port/name")',
+  '      if [ -n "$name" ]; then ln -sf "/dev/${port##*/}" "/dev/virtio-ports/$name"; else unnamed=1; fi',
+  '    done',
+  '    [ "$unnamed" = 0 ] && break',
+  '    sleep 0.1',
+  '  done',
+  'fi',
+];
+
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
@@ -52,6 +72,7 @@ export function renderInitScript(options: InitScriptOptions): string {
   }
   lines.push(
     `echo "${INIT_MARKERS.modules} $(cut -d ' ' -f 1 /proc/modules | sort | tr '\\n' ' ')"`,
+    ...VIRTIO_PORT_LINKS,
     `hostname ${shellQuote(options.hostname ?? 'mv-guest')}`,
     'ip link set lo up',
     // QEMU user networking always puts the guest at 10.0.2.15 behind a gateway at 10.0.2.2;

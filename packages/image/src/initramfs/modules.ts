@@ -54,11 +54,14 @@ export function parseModuleIndex(
   return { release, paths, dependencies, builtin };
 }
 
+const VIRTIO_PCI = 'virtio_pci';
+
 /**
  * Resolves requested module names to the list of modules to insmod, dependencies first.
  * `modules.dep` already lists each module's full dependency closure; we still walk it
  * depth-first so the order is right even when a line is not topologically sorted.
- * Built-in modules are skipped; unknown names throw `ModuleNotFoundError`.
+ * Built-in modules are skipped; unknown names throw `ModuleNotFoundError`. When any module
+ * needs `virtio`, the PCI transport `virtio_pci` is added.
  */
 export function resolveModuleLoadOrder(index: ModuleIndex, requested: readonly string[]): string[] {
   const order: string[] = [];
@@ -82,5 +85,8 @@ export function resolveModuleLoadOrder(index: ModuleIndex, requested: readonly s
   };
 
   for (const name of requested) visit(normaliseModuleName(name));
+  // A virtio driver finds no device without a transport, and QEMU's virtio devices sit on
+  // PCI: whoever loads a virtio driver needs virtio_pci too, so add it (after `virtio`).
+  if (done.has('virtio') && index.paths.has(VIRTIO_PCI)) visit(VIRTIO_PCI);
   return order;
 }
