@@ -3,6 +3,11 @@
 export { decodeFormulaCbor, encodeFormulaCbor } from './compile/cbor.js';
 export { type CompileTarget, compileFormula } from './compile/compile.js';
 export {
+  FORMULA_XML_NAMESPACE,
+  type LibvirtDomainOptions,
+  toLibvirtDomain,
+} from './compile/libvirt.js';
+export {
   type Command,
   type QemuArgsOptions,
   type QemuCommand,

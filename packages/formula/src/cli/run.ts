@@ -15,7 +15,7 @@ const USAGE = `usage:
   mv-formula schema
   mv-formula new <category> [--name name]`;
 
-const TARGETS = ['qemu', 'fstab', 'cbor'] as const;
+const TARGETS = ['libvirt', 'qemu', 'fstab', 'cbor'] as const;
 
 /** Where the CLI writes: the process's streams, or buffers in tests. */
 export interface CliIo {

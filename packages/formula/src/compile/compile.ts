@@ -1,17 +1,23 @@
 import type { ResolvedFormula } from '../compose/resolve.js';
 import { encodeFormulaCbor } from './cbor.js';
+import { toLibvirtDomain } from './libvirt.js';
 import { type QemuArgsOptions, toQemuArgs } from './qemu.js';
 import { toFstab } from './shares.js';
 
-export type CompileTarget = 'qemu' | 'fstab' | 'cbor';
+export type CompileTarget = 'libvirt' | 'qemu' | 'fstab' | 'cbor';
 
-/** Compiles to one target: text for qemu (shell-quoted argv) and fstab, bytes for cbor. */
+/**
+ * Compiles to one target: domain XML for libvirt, shell lines for qemu (overlay creation, then
+ * QEMU), fstab lines, or CBOR bytes.
+ */
 export function compileFormula(
   formula: ResolvedFormula,
   target: CompileTarget,
   options: QemuArgsOptions,
 ): string | Uint8Array {
   switch (target) {
+    case 'libvirt':
+      return toLibvirtDomain(formula, options).toXml();
     case 'qemu': {
       const command = toQemuArgs(formula, options);
       const lines = command.prepare.map((c) => shellLine(c.binary, c.args));

@@ -62,3 +62,12 @@ describe('mv-formula', () => {
     expect(cli('new', 'Not A Category').status).toBe(1);
   });
 });
+
+describe('mv-formula compile --to libvirt', () => {
+  it('prints a domain document', () => {
+    const result = cli('compile', firefox, '--to', 'libvirt', '--run-dir', '/run/ff');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^<domain type="kvm">\n {2}<name>firefox<\/name>/);
+    expect(result.stdout).toContain('<source mode="bind" path="/run/ff/console.sock"/>');
+  });
+});

@@ -1,0 +1,220 @@
+import { join } from 'node:path';
+import { type DiskInput, type Domain, domain, el } from '@multiverse-os/libvirt-xml';
+import type { ResolvedFormula } from '../compose/resolve.js';
+import { FormulaCompileError } from '../errors.js';
+import { allocateMacs, autoVsockCid, interfaceKey } from '../network/mac.js';
+import { sizeInMiB } from '../schema/units.js';
+import type { QemuArgsOptions } from './qemu.js';
+import { AGENT_CHANNEL } from './qemu-devices.js';
+import { hostFolders } from './shares.js';
+
+/** The same options as `toQemuArgs`: sockets, overlays and firmware go to the same places. */
+export type LibvirtDomainOptions = Omit<QemuArgsOptions, 'binary'>;
+
+/** Multiverse's own metadata in the domain: which formula and category it came from. */
+export const FORMULA_XML_NAMESPACE = 'https://multiverse-os.org/xmlns/formula/v1alpha1';
+
+const DISK_PREFIX = { virtio: 'vd', sata: 'sd', scsi: 'sd' } as const;
+
+function cpuMode(cpu: string): Parameters<Domain['withCpu']>[0] {
+  if (cpu === 'host') return { mode: 'host-passthrough' };
+  if (cpu === 'max') return { mode: 'maximum' };
+  return { mode: 'custom', model: cpu };
+}
+
+/**
+ * libvirt's schema allows no `type` on a hostdev's source `<address>` (it is always PCI
+ * there), but libvirt-xml 0.1's builder writes `type="pci"`; drop it so the domain validates.
+ */
+function dropHostdevAddressType(d: Domain): void {
+  const source = d.devices
+    .children('hostdev')
+    .at(-1)
+    ?.children.find((c) => c.kind === 'element' && c.name === 'source');
+  if (source?.kind !== 'element') return;
+  for (const child of source.children) {
+    if (child.kind === 'element' && child.name === 'address') delete child.attrs['type'];
+  }
+}
+
+function hexNumber(id: string): number {
+  return Number.parseInt(id.replace(/^0x/i, ''), 16);
+}
+
+/**
+ * The libvirt domain of a portal, built with `@multiverse-os/libvirt-xml`; `.toXml()` gives the
+ * document. It matches `toQemuArgs`: the console and extra serials on unix sockets in
+ * `runDir`, ephemeral disks as libvirt `<transient/>` disks (libvirt keeps the overlay and
+ * deletes it on shutdown), 9P or virtiofs filesystems, NICs on libvirt networks named like the
+ * formula's networks.
+ */
+export function toLibvirtDomain(formula: ResolvedFormula, options: LibvirtDomainOptions): Domain {
+  if (formula.abstract)
+    throw new FormulaCompileError(formula.name, 'an abstract formula is a base, not a portal');
+  const boot = formula.boot;
+  if (boot === undefined) throw new FormulaCompileError(formula.name, 'no boot section');
+  const { runDir } = options;
+  const accelerator = options.accelerator ?? formula.resources.accelerator;
+  const memoryDevices = formula.devices.flatMap((d) => (d.memory ? [d.memory] : []));
+  const memory = sizeInMiB(formula.resources.memory);
+  const d = domain({
+    name: formula.name,
+    type: accelerator === 'kvm' ? 'kvm' : 'qemu',
+    memory: { value: memory, unit: 'MiB' },
+    vcpus: formula.resources.cpus,
+    machine: formula.resources.machine,
+    ...(formula.description === undefined ? {} : { description: formula.description }),
+  });
+  const cpu =
+    options.cpu ??
+    (accelerator === 'tcg' && formula.resources.cpu === 'host' ? 'max' : formula.resources.cpu);
+  d.withCpu(cpuMode(cpu));
+  d.withMetadata(
+    FORMULA_XML_NAMESPACE,
+    'mv',
+    el('formula', { category: formula.category, version: formula.version, source: formula.source }),
+  );
+  if (memoryDevices.length > 0) {
+    const hotplug = memoryDevices.reduce((sum, m) => sum + sizeInMiB(m.size), 0);
+    d.setMaxMemory({ value: memory + hotplug, unit: 'MiB' }, memoryDevices.length);
+    // Memory hotplug needs a NUMA topology: one cell holding all vCPUs and the boot memory.
+    const last = formula.resources.cpus - 1;
+    d.cpu.insert(
+      el(
+        'numa',
+        {},
+        el('cell', { id: 0, cpus: last > 0 ? `0-${last}` : '0', memory, unit: 'MiB' }),
+      ),
+    );
+  }
+
+  if (boot.type === 'kernel') {
+    const initrd = options.initrd ?? boot.initrd;
+    d.kernelBoot({
+      kernel: options.kernel ?? boot.kernel,
+      cmdline: options.cmdline ?? boot.cmdline,
+      ...(initrd === undefined ? {} : { initrd }),
+    });
+  } else if (boot.firmware === 'uefi') {
+    d.uefi({
+      loader: options.ovmfCode ?? '/usr/share/OVMF/OVMF_CODE_4M.fd',
+      nvram: join(runDir, 'OVMF_VARS.fd'),
+      nvramTemplate: options.ovmfVars ?? '/usr/share/OVMF/OVMF_VARS_4M.fd',
+      secure: boot.secureBoot,
+    });
+  }
+
+  const counters = { vd: 0, sd: 0 };
+  for (const disk of formula.disks) {
+    const prefix = DISK_PREFIX[disk.bus];
+    const target = `${prefix}${String.fromCharCode(97 + counters[prefix]++)}`;
+    const input: DiskInput = {
+      source: disk.image,
+      target,
+      bus: disk.bus,
+      format: disk.format,
+      cache: disk.cache,
+      readonly: disk.readonly,
+      ...(boot.type === 'disk' && boot.disk === disk.name ? { boot: 1 } : {}),
+    };
+    d.disk(input);
+    if (disk.mode === 'ephemeral')
+      d.devices.children('disk').at(-1)?.children.push(el('transient'));
+  }
+
+  const { transport, server } = formula.shares;
+  if (transport === 'virtiofs' || server === 'qemu') {
+    for (const folder of hostFolders(
+      formula,
+      options.home === undefined ? {} : { home: options.home },
+    )) {
+      d.filesystem({
+        source: folder.source,
+        target: folder.tag,
+        // libvirt's virtiofs only knows passthrough; virtiofsd maps ids itself.
+        accessmode: transport === 'virtiofs' ? 'passthrough' : folder.access,
+        driver: transport === 'virtiofs' ? 'virtiofs' : 'path',
+        readonly: folder.readonly,
+      });
+    }
+  }
+
+  const macs = options.macs ?? allocateMacs([formula]);
+  for (const network of formula.networks) {
+    const mac = macs.get(interfaceKey(formula.name, network.name));
+    if (mac === undefined)
+      throw new FormulaCompileError(formula.name, `no MAC allocated for network ${network.name}`);
+    d.network({
+      ...(network.type === 'user' ? { user: true } : { network: network.name }),
+      mac,
+      model: network.model,
+    });
+  }
+
+  d.serial({ type: 'unix', path: join(runDir, 'console.sock'), port: 0 });
+  compileDevices(d, formula, options);
+  return d;
+}
+
+function compileDevices(d: Domain, formula: ResolvedFormula, options: LibvirtDomainOptions): void {
+  const { runDir } = options;
+  const devices = [...formula.devices];
+  if (
+    formula.agent.enabled &&
+    formula.agent.transport === 'vsock' &&
+    !devices.some((x) => x.vsock)
+  ) {
+    devices.push({ vsock: { cid: 'auto' } });
+  }
+  if (formula.agent.enabled && formula.agent.transport === 'virtio-serial') {
+    devices.push({ channel: { name: AGENT_CHANNEL } });
+  }
+  let serialPort = 1;
+  devices.forEach((device, index) => {
+    if (device.pci) {
+      const address = device.pci.address ?? options.pciIds?.[device.pci.id ?? ''];
+      if (address === undefined) {
+        throw new FormulaCompileError(
+          formula.name,
+          `devices[${index}].pci.id ${device.pci.id}: no host address given for it (pciIds option)`,
+        );
+      }
+      d.hostdev({ pci: address.length === 7 ? `0000:${address}` : address });
+      dropHostdevAddressType(d);
+    } else if (device.usb) {
+      d.hostdev({
+        usb: { vendor: hexNumber(device.usb.vendor), product: hexNumber(device.usb.product) },
+      });
+    } else if (device.vsock) {
+      const cid =
+        options.vsockCid ??
+        (device.vsock.cid === 'auto' ? autoVsockCid(formula.name) : device.vsock.cid);
+      d.vsock({ cid });
+    } else if (device.serial) {
+      d.serial({
+        type: 'unix',
+        path: join(runDir, `serial-${device.serial.name}.sock`),
+        port: serialPort++,
+      });
+    } else if (device.channel) {
+      d.channel({
+        type: 'unix',
+        name: device.channel.name,
+        path: join(runDir, `channel-${device.channel.name}.sock`),
+      });
+    } else if (device.rng) {
+      d.rng({ backend: device.rng.source });
+    } else if (device.memory) {
+      d.memoryDevice({
+        model: device.memory.model,
+        size: { value: sizeInMiB(device.memory.size), unit: 'MiB' },
+        node: 0,
+      });
+    } else if (device.shmem) {
+      d.shmem({
+        name: device.shmem.name,
+        size: { value: sizeInMiB(device.shmem.size), unit: 'MiB' },
+      });
+    }
+  });
+}
