@@ -32,6 +32,15 @@ export {
   QmpUnexpectedReplyError,
   QmpUnsupportedError,
 } from './errors.js';
+// Generated from QEMU's QAPI schemas (7.2, 8.2, 9.1 merged); every named type under `Qapi`.
+export type { QmpCommands, QmpEvents } from './generated/index.js';
+export {
+  type QapiEntryInfo,
+  qapiCommands,
+  qapiEvents,
+  qapiSchemaVersions,
+} from './generated/index.js';
+export type * as Qapi from './generated/types.js';
 // Protocol (pure, no I/O)
 export { type DecodedLine, decodeLine, QmpDecoder } from './protocol/decoder.js';
 export { parseJson, stringifyJson } from './protocol/json.js';

@@ -1,1 +1,7 @@
-export {};
+export {
+  type MachineExit,
+  type PassedFd,
+  QemuMachine,
+  type QemuMachineOptions,
+  type ShutdownOptions,
+} from './machine.js';

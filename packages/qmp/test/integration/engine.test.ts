@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QmpClient } from '../../src/client/client.js';
 import { QmpCommandError, QmpConnectionClosedError } from '../../src/errors.js';
+import { qapiCommands, qapiEvents } from '../../src/generated/index.js';
 import { type BareQemu, startBareQemu } from '../helpers/qemu.js';
 
 describe('QmpClient against qemu-system-x86_64 -machine none', () => {
@@ -63,6 +64,15 @@ describe('QmpClient against qemu-system-x86_64 -machine none', () => {
     await expect(qmp.supports('SHUTDOWN')).resolves.toBe(true);
     await expect(qmp.supports('no-such-command-xyz')).resolves.toBe(false);
     expect(schema.allowsOob('query-yank')).toBe(true);
+  });
+
+  it('has a generated type for every command and event the running QEMU reports', async () => {
+    const schema = await qmp.schema();
+    const missingCommands = [...schema.commands].filter((c) => !(c in qapiCommands));
+    const missingEvents = [...schema.events].filter((e) => !(e in qapiEvents));
+    expect(missingCommands).toEqual([]);
+    expect(missingEvents).toEqual([]);
+    expect(schema.commands.size).toBeGreaterThan(150);
   });
 
   it('runs 1000 concurrent commands, each reply matched to its command', async () => {
