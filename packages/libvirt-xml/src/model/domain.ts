@@ -1,5 +1,6 @@
-import { checkAbsolutePath } from '../checks.js';
-import type { SizeInput } from '../units.js';
+import { checkAbsolutePath, checkEnum, checkInt } from '../checks.js';
+import { InvalidValueError } from '../errors.js';
+import { type SizeInput, toSize } from '../units.js';
 import type { ParseXmlOptions } from '../xml/parse.js';
 import type { XmlElement } from '../xml/tree.js';
 import type { DeviceAddress } from './address.js';
@@ -39,7 +40,7 @@ import {
 } from './devices/others.js';
 import { type VsockInput, vsockElement } from './devices/vsock.js';
 import { newDocument, parseRoot } from './document.js';
-import { DomainModel, QEMU_NAMESPACE } from './domain-model.js';
+import { DomainModel, type LIFECYCLE_ACTIONS, QEMU_NAMESPACE } from './domain-model.js';
 import type { CPU_FEATURE_POLICIES, CPU_MODES, CpuTopology } from './domain-parts.js';
 import { el } from './view.js';
 
@@ -85,6 +86,8 @@ export interface CpuOptions {
   model?: string;
   topology?: CpuTopology;
   features?: Array<{ name: string; policy?: (typeof CPU_FEATURE_POLICIES)[number] }>;
+  /** Guest NUMA cells (memory devices such as DIMMs need at least one). */
+  numa?: Array<{ id: number; cpus: string; memory: SizeInput }>;
 }
 
 /**
@@ -132,6 +135,14 @@ export class Domain extends DomainModel {
 
   /** BIOS boot device order (`hd`, `cdrom`, `network`, `fd`). */
   bootOrder(devices: Array<'hd' | 'cdrom' | 'fd' | 'network'>): this {
+    const withBoot = this.devicesWithBootOrder();
+    if (withBoot.length > 0) {
+      throw new InvalidValueError(
+        'os.boot',
+        devices,
+        `libvirt refuses <os><boot> together with per-device boot order (${withBoot.join(', ')})`,
+      );
+    }
     this.os.boot = devices;
     return this;
   }
@@ -142,7 +153,69 @@ export class Domain extends DomainModel {
     if (options.model !== undefined) cpu.model = options.model;
     if (options.topology !== undefined) cpu.topology = options.topology;
     for (const f of options.features ?? []) cpu.addFeature(f.name, f.policy);
+    if (options.numa !== undefined) {
+      cpu.removeChildren('numa');
+      const cells = options.numa.map((cell, i) => {
+        const path = `cpu.numa[${i}]`;
+        const memory = toSize(cell.memory, `${path}.memory`);
+        if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(cell.cpus)) {
+          throw new InvalidValueError(
+            `${path}.cpus`,
+            cell.cpus,
+            "expected a CPU list like '0-3' or '0,2'",
+          );
+        }
+        return el('cell', {
+          id: checkInt(`${path}.id`, cell.id, 0, 255),
+          cpus: cell.cpus,
+          memory: memory.value,
+          unit: memory.unit,
+        });
+      });
+      cpu.insert(el('numa', {}, ...cells));
+    }
     if (!cpu.present) cpu.setAttr('mode', 'host-model');
+    return this;
+  }
+
+  /** `<pm>`: allow or forbid guest suspend to RAM and to disk. */
+  withPm(options: { suspendToMem?: boolean; suspendToDisk?: boolean }): this {
+    this.removeChildren('pm');
+    const flag = (name: string, v: boolean | undefined) =>
+      v !== undefined && el(name, { enabled: v });
+    this.insert(
+      el(
+        'pm',
+        {},
+        flag('suspend-to-mem', options.suspendToMem),
+        flag('suspend-to-disk', options.suspendToDisk),
+      ),
+    );
+    return this;
+  }
+
+  /** `<keywrap>` (s390 guests): AES/DEA key wrapping on or off. */
+  withKeywrap(ciphers: Array<{ name: 'aes' | 'dea'; state: boolean }>): this {
+    this.removeChildren('keywrap');
+    const items = ciphers.map((c, i) =>
+      el('cipher', {
+        name: checkEnum(`keywrap[${i}].name`, c.name, ['aes', 'dea'] as const),
+        state: c.state ? 'on' : 'off',
+      }),
+    );
+    this.insert(el('keywrap', {}, ...items));
+    return this;
+  }
+
+  /** `on_poweroff`, `on_reboot`, `on_crash` actions. */
+  withLifecycle(actions: {
+    poweroff?: (typeof LIFECYCLE_ACTIONS)[number];
+    reboot?: (typeof LIFECYCLE_ACTIONS)[number];
+    crash?: (typeof LIFECYCLE_ACTIONS)[number];
+  }): this {
+    if (actions.poweroff !== undefined) this.onPoweroff = actions.poweroff;
+    if (actions.reboot !== undefined) this.onReboot = actions.reboot;
+    if (actions.crash !== undefined) this.onCrash = actions.crash;
     return this;
   }
 
@@ -290,7 +363,13 @@ export class Domain extends DomainModel {
   shmem(input: ShmemInput): this {
     return this.addDevice('shmem', 'shmems', (p) => shmemElement(input, p));
   }
+  /** A vIOMMU; interrupt remapping also switches the features to a split I/O APIC, as libvirt requires. */
   iommu(input: Parameters<typeof iommuElement>[0] = {}): this {
+    if (input.intremap) {
+      const features = this.features;
+      features.removeChildren('ioapic');
+      features.insert(el('ioapic', { driver: 'qemu' }));
+    }
     return this.addDevice('iommu', 'iommu', (p) => iommuElement(input, p));
   }
   controller(input: ControllerInput): this {
@@ -300,8 +379,32 @@ export class Domain extends DomainModel {
   private addDevice(name: string, key: string, build: (path: string) => XmlElement): this {
     const devices = this.devices;
     const path = `devices.${key}[${devices.children(name).length}]`;
-    devices.insert(build(path));
+    const element = build(path);
+    const boot = element.children.find((n) => n.kind === 'element' && n.name === 'boot');
+    if (boot && this.os.boot.length > 0) {
+      throw new InvalidValueError(
+        `${path}.boot`,
+        boot.kind === 'element' ? Number(boot.attrs.order) : undefined,
+        'libvirt refuses per-device boot order together with <os><boot> (bootOrder())',
+      );
+    }
+    devices.insert(element);
     return this;
+  }
+
+  /** Paths of devices that carry `<boot order>`. */
+  private devicesWithBootOrder(): string[] {
+    const devices = this.child('devices');
+    if (!devices) return [];
+    const out: string[] = [];
+    for (const node of devices.children) {
+      if (
+        node.kind === 'element' &&
+        node.children.some((c) => c.kind === 'element' && c.name === 'boot')
+      )
+        out.push(node.name);
+    }
+    return out;
   }
 }
 

@@ -179,8 +179,18 @@ export function network(options: NetworkOptions): Network {
   n.name = options.name;
   if (options.uuid !== undefined) n.uuid = options.uuid;
   if (options.forward !== undefined) n.forwardMode = options.forward;
-  if (options.bridge !== undefined)
-    n.insert(el('bridge', { name: checkNonEmpty('bridge', options.bridge), stp: 'on', delay: 0 }));
+  if (options.bridge !== undefined) {
+    // libvirt only takes stp/delay for networks it runs itself (nat, route, isolated).
+    const own =
+      options.forward === undefined || options.forward === 'nat' || options.forward === 'route';
+    n.insert(
+      el('bridge', {
+        name: checkNonEmpty('bridge', options.bridge),
+        stp: own ? 'on' : undefined,
+        delay: own ? 0 : undefined,
+      }),
+    );
+  }
   if (options.mtu !== undefined)
     n.insert(el('mtu', { size: checkInt('mtu', options.mtu, 68, 65535) }));
   if (options.domain !== undefined)

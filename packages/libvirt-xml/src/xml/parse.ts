@@ -6,12 +6,12 @@ import type { XmlDocument, XmlElement, XmlNode } from './tree.js';
 export interface ParseXmlOptions {
   /** Largest accepted input, in characters (default 10 MiB). Checked before any parsing. */
   maxSize?: number;
-  /** Deepest accepted element nesting (default 256); libvirt documents stay under 15. */
+  /** Deepest accepted element nesting (default 100, at most 1024); libvirt documents stay under 15. */
   maxDepth?: number;
 }
 
 export const DEFAULT_MAX_SIZE = 10 * 1024 * 1024;
-export const DEFAULT_MAX_DEPTH = 256;
+export const DEFAULT_MAX_DEPTH = 100;
 
 /** fast-xml-parser's ordered node: `{ [name]: children, ':@'?: attrs }`, `#text`, `#comment`... */
 type OrderedNode = Record<string, unknown>;
@@ -30,6 +30,8 @@ const parser = new XMLParser({
   cdataPropName: '#cdata',
   ignoreDeclaration: false,
   ignorePiTags: false,
+  // Our own maxDepth check (in toNode) is the one users set; this is the hard ceiling.
+  maxNestedTags: 1024,
 });
 
 /**

@@ -29,7 +29,10 @@ export function hostdevElement(input: HostdevInput, path: string): XmlElement {
       typeof input.pci === 'string'
         ? parsePciAddress(input.pci, `${path}.pci`)
         : { ...input.pci, type: 'pci' as const };
-    source = el('source', {}, addressElement(pci, `${path}.pci`));
+    // The host-side address carries no type attribute in libvirt's schema.
+    const address = addressElement(pci, `${path}.pci`);
+    delete address.attrs.type;
+    source = el('source', {}, address);
   } else {
     type = 'usb';
     const usb = input.usb as NonNullable<HostdevInput['usb']>;
