@@ -37,6 +37,7 @@ const VIRTIO_PORT_LINKS = [
   '    for port in /sys/class/virtio-ports/*; do',
   '      [ -e "$port/name" ] || continue',
   '      name=$(cat "$port/name")',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not JS
   '      if [ -n "$name" ]; then ln -sf "/dev/${port##*/}" "/dev/virtio-ports/$name"; else unnamed=1; fi',
   '    done',
   '    [ "$unnamed" = 0 ] && break',
