@@ -76,7 +76,9 @@ export const DeviceSchema = z
   })
   .refine((d) => DEVICE_KINDS.filter((k) => d[k] !== undefined).length === 1, {
     message: `a device entry has exactly one of ${DEVICE_KINDS.join(', ')}`,
-  });
+  })
+  // The same rule for editors reading the JSON Schema.
+  .meta({ minProperties: 1, maxProperties: 1 });
 
 export type Device = z.output<typeof DeviceSchema>;
 export type PciDevice = z.output<typeof PciDeviceSchema>;

@@ -130,7 +130,9 @@ export const ScriptSchema = z
   })
   .refine((s) => (s.inline === undefined) !== (s.file === undefined), {
     message: 'a script has exactly one of inline or file',
-  });
+  })
+  // The same rule for editors reading the JSON Schema.
+  .meta({ oneOf: [{ required: ['inline'] }, { required: ['file'] }] });
 
 export const ProvisioningSchema = z.strictObject({
   packages: z

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
-import { decodeFormulaCbor, formulaJsonSchema } from '../../src/index.js';
+import { decodeFormulaCbor, formulaJsonSchema, resolveFormulaText } from '../../src/index.js';
 import { catalogDir } from '../helpers/catalog.js';
 
 function cli(...argv: string[]) {
@@ -54,6 +54,13 @@ describe('mv-formula', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('category: application/browser/brave');
     expect(result.stdout).toContain('name: brave');
+    // It resolves as it is, against the catalog's Debian base.
+    const formula = resolveFormulaText(
+      result.stdout,
+      join(catalogDir, 'application/browser/brave.yaml'),
+    );
+    expect(formula.provisioning.packages.apt).toContain('ca-certificates');
+    expect(formula.boot?.type).toBe('kernel');
   });
 
   it('explains bad usage', () => {
