@@ -50,6 +50,8 @@ export {
   formatIssue,
   MacCollisionError,
 } from './errors.js';
+// Host look-ups (the only I/O besides reading formula files).
+export { findPciAddresses, hostPciIds, SYSFS_PCI_DEVICES } from './host/pci.js';
 // Networks.
 export {
   allocateMacs,

@@ -5,6 +5,7 @@ import { compileFormula } from '../compile/compile.js';
 import { createFileLoader } from '../compose/loader.js';
 import { resolveFormulaFile } from '../compose/resolve.js';
 import { FormulaError, FormulaValidationError, formatIssue } from '../errors.js';
+import { hostPciIds } from '../host/pci.js';
 import { scaffoldFormula } from '../scaffold.js';
 import { formulaJsonSchemaText } from '../schema/json-schema.js';
 
@@ -112,8 +113,10 @@ function run(argv: string[], io: CliIo): number {
       const accel = values.accel;
       if (accel !== undefined && accel !== 'kvm' && accel !== 'tcg') fail('--accel is kvm or tcg');
       const formula = resolveFormulaFile(file, { loader });
+      const pciIds = to === 'qemu' || to === 'libvirt' ? hostPciIds(formula) : {};
       const output = compileFormula(formula, to as (typeof TARGETS)[number], {
         runDir: values['run-dir'] ?? join(tmpdir(), 'multiverse', formula.name),
+        pciIds,
         ...(values.kernel === undefined ? {} : { kernel: values.kernel }),
         ...(values.initrd === undefined ? {} : { initrd: values.initrd }),
         ...(accel === undefined ? {} : { accelerator: accel }),

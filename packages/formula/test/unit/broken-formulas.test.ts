@@ -247,10 +247,30 @@ const cases: Case[] = [
     text: `${HEAD}labels:\n  tier: [1, 2]\n`,
     issues: [{ line: 9, column: 3, path: 'labels.tier', kind: 'invalid-type' }],
   },
+  {
+    name: 'document is a list',
+    text: '- apiVersion: multiverse-os.org/formula/v1alpha1\n',
+    issues: [{ line: 1, column: 1, path: '', kind: 'invalid-type' }],
+  },
+  {
+    name: 'empty file',
+    text: '',
+    issues: [{ line: 1, column: 1, kind: 'yaml' }],
+  },
+  {
+    name: 'a base with a misspelt key, reported in the base',
+    text: `${HEAD}extends: bases/bad\n`,
+    issues: [
+      { file: 'bases/bad.yaml', line: 6, column: 1, path: 'resurces', suggestion: 'resources' },
+    ],
+  },
 ];
 
 function issuesOf(text: string): FormulaIssue[] {
-  const loader = createMemoryLoader({ 'bases/test.yaml': BASE });
+  const loader = createMemoryLoader({
+    'bases/test.yaml': BASE,
+    'bases/bad.yaml': `${BASE}resurces: { cpus: 2 }\n`,
+  });
   try {
     resolveFormulaText(text, 'broken.yaml', { loader });
   } catch (error) {
@@ -271,7 +291,7 @@ describe('broken formulas', () => {
       expect(issues.length).toBe(testCase.issues.length);
       testCase.issues.forEach((expected, index) => {
         const issue = issues[index];
-        expect(issue?.file).toBe('broken.yaml');
+        expect(issue?.file).toBe(expected.file ?? 'broken.yaml');
         for (const [key, value] of Object.entries(expected)) {
           expect(issue?.[key as keyof FormulaIssue], `${key} of ${JSON.stringify(issue)}`).toBe(
             value,
