@@ -7,14 +7,15 @@ export {
   type LibvirtDomainOptions,
   toLibvirtDomain,
 } from './compile/libvirt.js';
+// Compilers.
+export { AGENT_CHANNEL, portalDevices } from './compile/portal-devices.js';
 export {
   type Command,
   type QemuArgsOptions,
   type QemuCommand,
   toQemuArgs,
 } from './compile/qemu.js';
-// Compilers.
-export { AGENT_CHANNEL, type QemuSocket } from './compile/qemu-devices.js';
+export type { QemuSocket } from './compile/qemu-devices.js';
 export {
   defaultPortalShare,
   type HostFolder,

@@ -4,8 +4,8 @@ import type { ResolvedFormula } from '../compose/resolve.js';
 import { FormulaCompileError } from '../errors.js';
 import { allocateMacs, autoVsockCid, interfaceKey } from '../network/mac.js';
 import { sizeInMiB } from '../schema/units.js';
+import { cpuModel, pciHostAddress, portalDevices } from './portal-devices.js';
 import type { QemuArgsOptions } from './qemu.js';
-import { AGENT_CHANNEL } from './qemu-devices.js';
 import { hostFolders } from './shares.js';
 
 /** The same options as `toQemuArgs`: sockets, overlays and firmware go to the same places. */
@@ -65,10 +65,7 @@ export function toLibvirtDomain(formula: ResolvedFormula, options: LibvirtDomain
     machine: formula.resources.machine,
     ...(formula.description === undefined ? {} : { description: formula.description }),
   });
-  const cpu =
-    options.cpu ??
-    (accelerator === 'tcg' && formula.resources.cpu === 'host' ? 'max' : formula.resources.cpu);
-  d.withCpu(cpuMode(cpu));
+  d.withCpu(cpuMode(cpuModel(formula, accelerator, options.cpu)));
   d.withMetadata(
     FORMULA_XML_NAMESPACE,
     'mv',
@@ -158,28 +155,10 @@ export function toLibvirtDomain(formula: ResolvedFormula, options: LibvirtDomain
 
 function compileDevices(d: Domain, formula: ResolvedFormula, options: LibvirtDomainOptions): void {
   const { runDir } = options;
-  const devices = [...formula.devices];
-  if (
-    formula.agent.enabled &&
-    formula.agent.transport === 'vsock' &&
-    !devices.some((x) => x.vsock)
-  ) {
-    devices.push({ vsock: { cid: 'auto' } });
-  }
-  if (formula.agent.enabled && formula.agent.transport === 'virtio-serial') {
-    devices.push({ channel: { name: AGENT_CHANNEL } });
-  }
   let serialPort = 1;
-  devices.forEach((device, index) => {
+  portalDevices(formula).forEach((device, index) => {
     if (device.pci) {
-      const address = device.pci.address ?? options.pciIds?.[device.pci.id ?? ''];
-      if (address === undefined) {
-        throw new FormulaCompileError(
-          formula.name,
-          `devices[${index}].pci.id ${device.pci.id}: no host address given for it (pciIds option)`,
-        );
-      }
-      d.hostdev({ pci: address.length === 7 ? `0000:${address}` : address });
+      d.hostdev({ pci: pciHostAddress(formula, device.pci, index, options.pciIds ?? {}) });
       dropHostdevAddressType(d);
     } else if (device.usb) {
       d.hostdev({

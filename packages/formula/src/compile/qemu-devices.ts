@@ -1,7 +1,7 @@
 import type { ResolvedFormula } from '../compose/resolve.js';
-import { FormulaCompileError } from '../errors.js';
 import { autoVsockCid } from '../network/mac.js';
 import { sizeInMiB } from '../schema/units.js';
+import { pciHostAddress, portalDevices } from './portal-devices.js';
 
 /** A unix socket QEMU listens on, by what it is for. */
 export interface QemuSocket {
@@ -26,9 +26,6 @@ export interface DeviceArgs {
   vsockCid?: number;
 }
 
-/** The name of the virtio-serial port the agent listens on when it uses virtio-serial. */
-export const AGENT_CHANNEL = 'org.multiverse-os.agent.0';
-
 function hex(id: string): string {
   return `0x${id.replace(/^0x/i, '').toLowerCase()}`;
 }
@@ -37,34 +34,13 @@ function hex(id: string): string {
 export function deviceArgs(context: DeviceArgsContext): DeviceArgs {
   const { formula, runDir } = context;
   const out: DeviceArgs = { args: [], serials: [], channels: [], hotplugMiB: [] };
-  const devices = [...formula.devices];
-  if (
-    formula.agent.enabled &&
-    formula.agent.transport === 'vsock' &&
-    !devices.some((d) => d.vsock)
-  ) {
-    devices.push({ vsock: { cid: 'auto' } });
-  }
-  if (formula.agent.enabled && formula.agent.transport === 'virtio-serial') {
-    devices.push({ channel: { name: AGENT_CHANNEL } });
-  }
   let usbController = false;
   let serialController = false;
-  devices.forEach((device, index) => {
+  portalDevices(formula).forEach((device, index) => {
     const id = `dev${index}`;
     if (device.pci) {
-      const address = device.pci.address ?? context.pciIds[device.pci.id ?? ''];
-      if (address === undefined) {
-        throw new FormulaCompileError(
-          formula.name,
-          `devices[${index}].pci.id ${device.pci.id}: no host address given for it (pciIds option)`,
-        );
-      }
-      const host = address.length === 7 ? `0000:${address}` : address;
-      out.args.push(
-        '-device',
-        `vfio-pci,id=${id},host=${host.toLowerCase()},rombar=${device.pci.rom ? 1 : 0}`,
-      );
+      const host = pciHostAddress(formula, device.pci, index, context.pciIds);
+      out.args.push('-device', `vfio-pci,id=${id},host=${host},rombar=${device.pci.rom ? 1 : 0}`);
     } else if (device.usb) {
       if (!usbController) out.args.push('-device', 'qemu-xhci,id=usb');
       usbController = true;

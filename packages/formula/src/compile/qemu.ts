@@ -3,6 +3,7 @@ import type { ResolvedFormula } from '../compose/resolve.js';
 import { FormulaCompileError } from '../errors.js';
 import { allocateMacs, interfaceKey } from '../network/mac.js';
 import { sizeInMiB } from '../schema/units.js';
+import { cpuModel } from './portal-devices.js';
 import { deviceArgs, type QemuSocket } from './qemu-devices.js';
 import { type HostFolder, hostFolders } from './shares.js';
 
@@ -88,8 +89,7 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
     '-machine',
     `${resources.machine},accel=${accelerator}${virtiofs ? ',memory-backend=portal-ram' : ''}`,
     '-cpu',
-    // `host` needs KVM: under TCG the closest is `max`, every feature TCG emulates.
-    options.cpu ?? (accelerator === 'tcg' && resources.cpu === 'host' ? 'max' : resources.cpu),
+    cpuModel(formula, accelerator, options.cpu),
     '-smp',
     String(resources.cpus),
     '-m',

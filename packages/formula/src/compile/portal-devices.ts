@@ -1,0 +1,49 @@
+import type { ResolvedFormula } from '../compose/resolve.js';
+import { FormulaCompileError } from '../errors.js';
+import type { Device, PciDevice } from '../schema/devices.js';
+
+/** The name of the virtio-serial port the agent listens on when it uses virtio-serial. */
+export const AGENT_CHANNEL = 'org.multiverse-os.agent.0';
+
+/**
+ * The formula's devices plus what its agent implies: a vsock device (unless one is there) for
+ * the vsock transport, a virtio-serial port named `AGENT_CHANNEL` for virtio-serial.
+ */
+export function portalDevices(formula: ResolvedFormula): Device[] {
+  const devices = [...formula.devices];
+  const { agent } = formula;
+  if (agent.enabled && agent.transport === 'vsock' && !devices.some((d) => d.vsock)) {
+    devices.push({ vsock: { cid: 'auto' } });
+  }
+  if (agent.enabled && agent.transport === 'virtio-serial') {
+    devices.push({ channel: { name: AGENT_CHANNEL } });
+  }
+  return devices;
+}
+
+/** The CPU model to run: `host` needs KVM, so under TCG it becomes `max` (all TCG emulates). */
+export function cpuModel(
+  formula: ResolvedFormula,
+  accelerator: 'kvm' | 'tcg',
+  override?: string,
+): string {
+  const { cpu } = formula.resources;
+  return override ?? (accelerator === 'tcg' && cpu === 'host' ? 'max' : cpu);
+}
+
+/** The full host address (`0000:01:00.0`) of a PCI device, given or looked up by id. */
+export function pciHostAddress(
+  formula: ResolvedFormula,
+  device: PciDevice,
+  index: number,
+  pciIds: Readonly<Record<string, string>>,
+): string {
+  const address = device.address ?? pciIds[device.id ?? ''];
+  if (address === undefined) {
+    throw new FormulaCompileError(
+      formula.name,
+      `devices[${index}].pci.id ${device.id}: no host address given for it (pciIds option, or hostPciIds())`,
+    );
+  }
+  return (address.length === 7 ? `0000:${address}` : address).toLowerCase();
+}
