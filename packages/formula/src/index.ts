@@ -8,7 +8,7 @@ export {
   toLibvirtDomain,
 } from './compile/libvirt.js';
 // Compilers.
-export { AGENT_CHANNEL, portalDevices } from './compile/portal-devices.js';
+export { AGENT_CHANNEL, portalDevices } from './compile/portal.js';
 export {
   type Command,
   type QemuArgsOptions,

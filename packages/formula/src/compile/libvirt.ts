@@ -4,7 +4,7 @@ import type { ResolvedFormula } from '../compose/resolve.js';
 import { FormulaCompileError } from '../errors.js';
 import { allocateMacs, autoVsockCid, interfaceKey } from '../network/mac.js';
 import { sizeInMiB } from '../schema/units.js';
-import { cpuModel, pciHostAddress, portalDevices } from './portal-devices.js';
+import { cpuModel, pciHostAddress, portalDevices, runnableBoot } from './portal.js';
 import type { QemuArgsOptions } from './qemu.js';
 import { hostFolders } from './shares.js';
 
@@ -49,10 +49,7 @@ function hexNumber(id: string): number {
  * formula's networks.
  */
 export function toLibvirtDomain(formula: ResolvedFormula, options: LibvirtDomainOptions): Domain {
-  if (formula.abstract)
-    throw new FormulaCompileError(formula.name, 'an abstract formula is a base, not a portal');
-  const boot = formula.boot;
-  if (boot === undefined) throw new FormulaCompileError(formula.name, 'no boot section');
+  const boot = runnableBoot(formula);
   const { runDir } = options;
   const accelerator = options.accelerator ?? formula.resources.accelerator;
   const memoryDevices = formula.devices.flatMap((d) => (d.memory ? [d.memory] : []));

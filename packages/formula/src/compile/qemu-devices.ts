@@ -1,7 +1,7 @@
 import type { ResolvedFormula } from '../compose/resolve.js';
 import { autoVsockCid } from '../network/mac.js';
 import { sizeInMiB } from '../schema/units.js';
-import { pciHostAddress, portalDevices } from './portal-devices.js';
+import { pciHostAddress, portalDevices } from './portal.js';
 
 /** A unix socket QEMU listens on, by what it is for. */
 export interface QemuSocket {

@@ -3,7 +3,7 @@ import type { ResolvedFormula } from '../compose/resolve.js';
 import { FormulaCompileError } from '../errors.js';
 import { allocateMacs, interfaceKey } from '../network/mac.js';
 import { sizeInMiB } from '../schema/units.js';
-import { cpuModel } from './portal-devices.js';
+import { cpuModel, runnableBoot } from './portal.js';
 import { deviceArgs, type QemuSocket } from './qemu-devices.js';
 import { type HostFolder, hostFolders } from './shares.js';
 
@@ -60,10 +60,7 @@ const DISK_CONTROLLERS = { virtio: 'virtio-blk-pci', sata: 'ide-hd', scsi: 'scsi
  * shares, NICs and devices. Pure: nothing is started, created or read.
  */
 export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): QemuCommand {
-  if (formula.abstract)
-    throw new FormulaCompileError(formula.name, 'an abstract formula is a base, not a portal');
-  const boot = formula.boot;
-  if (boot === undefined) throw new FormulaCompileError(formula.name, 'no boot section');
+  const boot = runnableBoot(formula);
   const { runDir } = options;
   const qmpSocket = join(runDir, 'qmp.sock');
   const consoleSocket = join(runDir, 'console.sock');

@@ -1,6 +1,7 @@
 import type { ResolvedFormula } from '../compose/resolve.js';
 import { FormulaCompileError } from '../errors.js';
 import type { Device, PciDevice } from '../schema/devices.js';
+import type { Boot } from '../schema/formula.js';
 
 /** The name of the virtio-serial port the agent listens on when it uses virtio-serial. */
 export const AGENT_CHANNEL = 'org.multiverse-os.agent.0';
@@ -46,4 +47,13 @@ export function pciHostAddress(
     );
   }
   return (address.length === 7 ? `0000:${address}` : address).toLowerCase();
+}
+
+/** The boot of a formula that can run; an abstract base (or one without boot) cannot. */
+export function runnableBoot(formula: ResolvedFormula): Boot {
+  if (formula.abstract) {
+    throw new FormulaCompileError(formula.name, 'an abstract formula is a base, not a portal');
+  }
+  if (formula.boot === undefined) throw new FormulaCompileError(formula.name, 'no boot section');
+  return formula.boot;
 }
