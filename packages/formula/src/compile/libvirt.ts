@@ -1,10 +1,15 @@
 import { join } from 'node:path';
 import { type DiskInput, type Domain, domain, el } from '@multiverse-os/libvirt-xml';
 import type { ResolvedFormula } from '../compose/resolve.js';
-import { FormulaCompileError } from '../errors.js';
-import { allocateMacs, autoVsockCid, interfaceKey } from '../network/mac.js';
+import { autoVsockCid } from '../network/mac.js';
 import { sizeInMiB } from '../schema/units.js';
-import { cpuModel, pciHostAddress, portalDevices, runnableBoot } from './portal.js';
+import {
+  cpuModel,
+  pciHostAddress,
+  portalDevices,
+  portalInterfaces,
+  runnableBoot,
+} from './portal.js';
 import type { QemuArgsOptions } from './qemu.js';
 import { hostFolders } from './shares.js';
 
@@ -133,11 +138,7 @@ export function toLibvirtDomain(formula: ResolvedFormula, options: LibvirtDomain
     }
   }
 
-  const macs = options.macs ?? allocateMacs([formula]);
-  for (const network of formula.networks) {
-    const mac = macs.get(interfaceKey(formula.name, network.name));
-    if (mac === undefined)
-      throw new FormulaCompileError(formula.name, `no MAC allocated for network ${network.name}`);
+  for (const { network, mac } of portalInterfaces(formula, options.macs)) {
     d.network({
       ...(network.type === 'user' ? { user: true } : { network: network.name }),
       mac,

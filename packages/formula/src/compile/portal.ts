@@ -1,7 +1,8 @@
 import type { ResolvedFormula } from '../compose/resolve.js';
 import { FormulaCompileError } from '../errors.js';
+import { allocateMacs, interfaceKey } from '../network/mac.js';
 import type { Device, PciDevice } from '../schema/devices.js';
-import type { Boot } from '../schema/formula.js';
+import type { Boot, Network } from '../schema/formula.js';
 
 /** The name of the virtio-serial port the agent listens on when it uses virtio-serial. */
 export const AGENT_CHANNEL = 'org.multiverse-os.agent.0';
@@ -56,4 +57,21 @@ export function runnableBoot(formula: ResolvedFormula): Boot {
   }
   if (formula.boot === undefined) throw new FormulaCompileError(formula.name, 'no boot section');
   return formula.boot;
+}
+
+/**
+ * Each network of the portal with its MAC, from `macs` (an allocation over a whole set of
+ * portals) or, without one, from an allocation over this portal alone.
+ */
+export function portalInterfaces(
+  formula: ResolvedFormula,
+  macs: ReadonlyMap<string, string> = allocateMacs([formula]),
+): { network: Network; mac: string }[] {
+  return formula.networks.map((network) => {
+    const mac = macs.get(interfaceKey(formula.name, network.name));
+    if (mac === undefined) {
+      throw new FormulaCompileError(formula.name, `no MAC allocated for network ${network.name}`);
+    }
+    return { network, mac };
+  });
 }

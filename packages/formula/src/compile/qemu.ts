@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import type { ResolvedFormula } from '../compose/resolve.js';
-import { FormulaCompileError } from '../errors.js';
-import { allocateMacs, interfaceKey } from '../network/mac.js';
 import { sizeInMiB } from '../schema/units.js';
-import { cpuModel, runnableBoot } from './portal.js';
+import { cpuModel, portalInterfaces, runnableBoot } from './portal.js';
 import { deviceArgs, type QemuSocket } from './qemu-devices.js';
 import { type HostFolder, hostFolders } from './shares.js';
 
@@ -178,11 +176,7 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
     }
   });
 
-  const macs = options.macs ?? allocateMacs([formula]);
-  formula.networks.forEach((network, index) => {
-    const mac = macs.get(interfaceKey(formula.name, network.name));
-    if (mac === undefined)
-      throw new FormulaCompileError(formula.name, `no MAC allocated for network ${network.name}`);
+  portalInterfaces(formula, options.macs).forEach(({ network, mac }, index) => {
     const netdev =
       network.type === 'user' ? `user,id=net${index}` : `bridge,id=net${index},br=${network.name}`;
     const model = network.model === 'virtio' ? 'virtio-net-pci' : 'e1000';
