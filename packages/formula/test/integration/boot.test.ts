@@ -74,14 +74,21 @@ describe('a formula boots under QEMU from toQemuArgs', () => {
     qemu.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
+    let spawnError: Error | undefined;
     qemu.once('error', (error) => {
-      stderr += `\n${error.message} (is qemu-system-x86 installed?)`;
+      spawnError = error;
     });
     await until(
       () => `QEMU's console socket (${stderr})`,
-      () => existsSync(command.consoleSocket) || qemu?.exitCode !== null,
+      () =>
+        existsSync(command.consoleSocket) || qemu?.exitCode !== null || spawnError !== undefined,
       30_000,
     );
+    if (spawnError) {
+      throw new Error(
+        `${command.binary} did not start (install Debian's qemu-system-x86): ${spawnError.message}`,
+      );
+    }
     if (qemu.exitCode !== null) throw new Error(`QEMU exited: ${stderr}`);
     const socket = await connectUnix(command.consoleSocket);
     socket.on('data', (chunk: Buffer) => {

@@ -120,6 +120,27 @@ describe('resolveFormulaText', () => {
     expect((error as ExtendsCycleError).code).toBe('EXTENDS_CYCLE');
   });
 
+  it('takes a base reached twice (a diamond) for what it is, not a cycle', () => {
+    const diamond = createMemoryLoader({
+      ...files,
+      'bases/left.yaml': head('left', 'abstract: true\nextends: bases/a\nlabels: { side: left }\n'),
+      'bases/right.yaml': head(
+        'right',
+        'abstract: true\nextends: bases/a\nresources: { cpus: 8 }\n',
+      ),
+    });
+    const formula = resolveFormulaText(
+      head('d', 'extends: [bases/left, bases/right]\n'),
+      'd.yaml',
+      {
+        loader: diamond,
+      },
+    );
+    expect(formula.labels).toEqual({ side: 'left' });
+    expect(formula.resources.cpus).toBe(8);
+    expect(formula.provisioning.packages.apt).toEqual(['curl']);
+  });
+
   it('detects a formula that holds itself as a child', () => {
     expect(() => resolveFormulaText(files['selfish.yaml'], 'selfish.yaml', { loader })).toThrow(
       ExtendsCycleError,
