@@ -1,0 +1,53 @@
+// Native AF_VSOCK streams (Linux; an N-API addon drives the fd with libuv).
+
+// Addresses: `vsock:CID:PORT`, `hybrid:/uds:PORT`, `unix:/path`, `tcp:host:port`.
+export { type Address, type AddressKind, formatAddress, parseAddress } from './address.js';
+export {
+  type AddressConnectOptions,
+  connect as connectAddress,
+  listen as listenAddress,
+  type StreamServer,
+} from './address-connect.js';
+// Errors.
+export {
+  AddressError,
+  HybridAckTimeoutError,
+  HybridBadAckError,
+  HybridConnectionClosedError,
+  HybridError,
+  HybridSocketNotFoundError,
+  VsockAbortError,
+  VsockAddonError,
+  VsockError,
+  VsockInvalidArgumentError,
+  VsockSystemError,
+  VsockUnsupportedError,
+} from './errors.js';
+// Hybrid vsock: the Unix-socket muxer of Firecracker and cloud-hypervisor.
+export { connectHybrid, type HybridConnectOptions, type HybridSocket } from './hybrid/connect.js';
+export { type HybridListenOptions, listenHybrid } from './hybrid/listen.js';
+export {
+  encodeAck,
+  encodeConnect,
+  guestListenPath,
+  parseAck,
+  parseConnect,
+} from './hybrid/protocol.js';
+export { ADDON_PATH_ENV, VMADDR_ANY } from './native/addon.js';
+export {
+  createServer,
+  listen,
+  localCid,
+  type VsockDrop,
+  type VsockListenOptions,
+  VsockServer,
+  type VsockServerOptions,
+} from './native/server.js';
+export {
+  connect,
+  connectAsync,
+  type VsockConnectOptions,
+  VsockSocket,
+  type VsockSocketOptions,
+} from './native/socket.js';
+export { assertVsockSupported, isVsockSupported } from './platform.js';

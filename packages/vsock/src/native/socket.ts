@@ -1,0 +1,399 @@
+import { Duplex } from 'node:stream';
+import { VsockAbortError } from '../errors.js';
+import {
+  loadAddon,
+  type NativeBinding,
+  type NativePoller,
+  POLL_READABLE,
+  POLL_WRITABLE,
+  SHUT_WR,
+} from './addon.js';
+import {
+  EAGAIN,
+  ECONNRESET,
+  EINPROGRESS,
+  ENOTCONN,
+  ETIMEDOUT,
+  socketError,
+  systemError,
+} from './system-error.js';
+import { validateCid, validatePort } from './validate.js';
+
+export interface VsockSocketOptions {
+  /** Keep the writable side open after the peer ends (default false, as in `node:net`). */
+  allowHalfOpen?: boolean;
+  /** Readable/writable buffer size in bytes (default 64 KiB). */
+  highWaterMark?: number;
+}
+
+export interface VsockConnectOptions extends VsockSocketOptions {
+  cid: number;
+  port: number;
+  /** Give up (`ETIMEDOUT`) when the connection is not established within this many ms. */
+  timeout?: number;
+  /** Aborts the attempt (`ABORT_ERR`); ignored once connected. */
+  signal?: AbortSignal;
+}
+
+/** Bytes read per system call; larger reads mean fewer trips between C and JS. */
+const READ_SIZE = 64 * 1024;
+/** Reads per poll callback, so one busy socket cannot starve the others. */
+const READS_PER_WAKEUP = 16;
+/** The most buffers handed to one writev(2) (the addon's iovec array). */
+const MAX_IOV = 64;
+
+interface PendingWrite {
+  buffers: Buffer[];
+  callback: (error?: Error | null) => void;
+}
+
+/**
+ * An AF_VSOCK stream socket: a `stream.Duplex` with the shape of a `net.Socket` where it
+ * applies. libuv tells us (through the addon's poll handle) when the non-blocking fd is
+ * readable or writable; reads stop while the consumer applies backpressure, writes wait for
+ * writability, `end()` is `shutdown(SHUT_WR)`.
+ */
+export class VsockSocket extends Duplex {
+  remoteCid: number | undefined;
+  remotePort: number | undefined;
+  localCid: number | undefined;
+  localPort: number | undefined;
+  connecting = false;
+  bytesRead = 0;
+  bytesWritten = 0;
+
+  #addon: NativeBinding;
+  #fd = -1;
+  #poller: NativePoller | undefined;
+  #events = 0;
+  #wantRead = false;
+  #readEnded = false;
+  #pool: Buffer | undefined;
+  #pending: PendingWrite | undefined;
+  #onConnected: (() => void)[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #abort: (() => void) | undefined;
+  #signal: AbortSignal | undefined;
+
+  constructor(options: VsockSocketOptions = {}) {
+    super({
+      allowHalfOpen: options.allowHalfOpen ?? false,
+      highWaterMark: options.highWaterMark ?? 64 * 1024,
+    });
+    this.#addon = loadAddon();
+  }
+
+  /** Wraps an fd that is already connected (accepted by a server). Internal. */
+  static fromAccepted(
+    fd: number,
+    remoteCid: number,
+    remotePort: number,
+    options: VsockSocketOptions,
+  ) {
+    const socket = new VsockSocket(options);
+    socket.remoteCid = remoteCid;
+    socket.remotePort = remotePort;
+    socket.#attach(fd);
+    socket.#readNames();
+    // Start reading at once, as net.Socket does, so an end from the peer is noticed.
+    socket.read(0);
+    return socket;
+  }
+
+  /** Starts a non-blocking connect; the outcome is a 'connect' or an 'error' event. */
+  connect(options: VsockConnectOptions, onConnect?: () => void): this {
+    const cid = validateCid(options.cid, 'cid');
+    const port = validatePort(options.port, 'port');
+    if (onConnect) this.once('connect', onConnect);
+    this.remoteCid = cid;
+    this.remotePort = port;
+    this.connecting = true;
+    const fd = this.#addon.socket();
+    if (fd < 0) return this.#fail(socketError(fd, cid, port));
+    this.#attach(fd);
+    if (options.signal) {
+      const signal = options.signal;
+      if (signal.aborted)
+        return this.#fail(new VsockAbortError(`connect vsock:${cid}:${port}`, signal.reason));
+      this.#signal = signal;
+      this.#abort = () =>
+        this.destroy(new VsockAbortError(`connect vsock:${cid}:${port}`, signal.reason));
+      signal.addEventListener('abort', this.#abort, { once: true });
+    }
+    if (options.timeout !== undefined) {
+      const ms = options.timeout;
+      this.#timer = setTimeout(() => {
+        this.destroy(systemError(ETIMEDOUT, 'connect', cid, port, `not connected within ${ms} ms`));
+      }, ms);
+    }
+    const rc = this.#addon.connect(fd, cid, port);
+    if (rc === 0) process.nextTick(() => this.#connected());
+    else if (rc === EINPROGRESS) this.#update();
+    else return this.#fail(connectError(rc, cid, port));
+    return this;
+  }
+
+  #fail(error: Error): this {
+    process.nextTick(() => this.destroy(error));
+    return this;
+  }
+
+  #attach(fd: number): void {
+    this.#fd = fd;
+    this.#poller = new this.#addon.Poller(fd, (status, events) => this.#onPoll(status, events));
+  }
+
+  #readNames(): void {
+    const local = this.#addon.name(this.#fd, 0);
+    if (Array.isArray(local)) [this.localCid, this.localPort] = local;
+    const peer = this.#addon.name(this.#fd, 1);
+    if (Array.isArray(peer)) [this.remoteCid, this.remotePort] = peer;
+  }
+
+  #onPoll(status: number, events: number): void {
+    if (this.destroyed) return;
+    if (status < 0) {
+      this.destroy(
+        systemError(status, this.connecting ? 'connect' : 'poll', this.remoteCid, this.remotePort),
+      );
+      return;
+    }
+    if (this.connecting) {
+      if (events & POLL_WRITABLE) this.#finishConnect();
+      return;
+    }
+    if (events & POLL_WRITABLE) this.#flush();
+    if (events & POLL_READABLE && !this.destroyed) this.#readSome();
+  }
+
+  #finishConnect(): void {
+    const rc = this.#addon.soError(this.#fd);
+    if (rc !== 0) {
+      this.destroy(connectError(rc, this.remoteCid, this.remotePort));
+      return;
+    }
+    this.#connected();
+  }
+
+  #connected(): void {
+    if (this.destroyed) return;
+    this.connecting = false;
+    this.#clearConnectGuards();
+    this.#readNames();
+    this.#update();
+    for (const resume of this.#onConnected.splice(0)) resume();
+    this.emit('connect');
+    this.emit('ready');
+    this.read(0);
+  }
+
+  #clearConnectGuards(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#abort) this.#signal?.removeEventListener('abort', this.#abort);
+    this.#abort = undefined;
+    this.#signal = undefined;
+  }
+
+  /** Polls for exactly what is wanted now: writability while connecting or writing, readability while reading. */
+  #update(): void {
+    if (!this.#poller || this.destroyed) return;
+    let events = 0;
+    if (this.connecting) events = POLL_WRITABLE;
+    else {
+      if (this.#wantRead && !this.#readEnded) events |= POLL_READABLE;
+      if (this.#pending) events |= POLL_WRITABLE;
+    }
+    if (events === this.#events) return;
+    this.#events = events;
+    const rc = this.#poller.start(events);
+    if (rc < 0) this.destroy(systemError(rc, 'poll', this.remoteCid, this.remotePort));
+  }
+
+  #readSome(): void {
+    for (let i = 0; i < READS_PER_WAKEUP && this.#wantRead && !this.destroyed; i++) {
+      const pool = this.#pool ?? Buffer.allocUnsafeSlow(READ_SIZE);
+      const n = this.#addon.read(this.#fd, pool);
+      if (n === EAGAIN) {
+        this.#pool = pool;
+        break;
+      }
+      if (n < 0) {
+        this.destroy(systemError(n, 'read', this.remoteCid, this.remotePort));
+        return;
+      }
+      if (n === 0) {
+        this.#readEnded = true;
+        this.#wantRead = false;
+        this.push(null);
+        break;
+      }
+      this.bytesRead += n;
+      // Small reads are copied out so that an idle connection does not pin 64 KiB.
+      let chunk: Buffer;
+      if (n < READ_SIZE / 4) {
+        chunk = Buffer.from(pool.subarray(0, n));
+        this.#pool = pool;
+      } else {
+        chunk = pool.subarray(0, n);
+        this.#pool = undefined;
+      }
+      if (!this.push(chunk)) this.#wantRead = false;
+    }
+    this.#update();
+  }
+
+  override _read(): void {
+    this.#wantRead = true;
+    if (!this.connecting) this.#update();
+  }
+
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.#startWrite({ buffers: [chunk], callback });
+  }
+
+  override _writev(
+    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.#startWrite({ buffers: chunks.map((c) => c.chunk), callback });
+  }
+
+  #startWrite(write: PendingWrite): void {
+    if (this.connecting) {
+      this.#onConnected.push(() => this.#startWrite(write));
+      return;
+    }
+    this.#pending = write;
+    this.#flush();
+  }
+
+  /** Writes as much of the pending write as the socket takes; the rest waits for writability. */
+  #flush(): void {
+    const write = this.#pending;
+    if (!write) return;
+    while (write.buffers.length > 0) {
+      const n = this.#addon.writev(this.#fd, write.buffers.slice(0, MAX_IOV));
+      if (n === EAGAIN) break;
+      if (n < 0) {
+        this.#pending = undefined;
+        this.#update();
+        write.callback(systemError(n, 'write', this.remoteCid, this.remotePort));
+        return;
+      }
+      this.bytesWritten += n;
+      consume(write.buffers, n);
+    }
+    if (write.buffers.length === 0) {
+      this.#pending = undefined;
+      this.#update();
+      write.callback();
+    } else {
+      this.#update();
+    }
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.connecting) {
+      this.#onConnected.push(() => this._final(callback));
+      return;
+    }
+    const rc = this.#addon.shutdown(this.#fd, SHUT_WR);
+    // The peer may be gone already; like net.Socket, that is not an error of end().
+    callback(
+      rc < 0 && rc !== ENOTCONN
+        ? systemError(rc, 'shutdown', this.remoteCid, this.remotePort)
+        : null,
+    );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#clearConnectGuards();
+    this.connecting = false;
+    this.#poller?.close();
+    this.#poller = undefined;
+    this.#pool = undefined;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.callback(error ?? null);
+    callback(error);
+  }
+
+  /** `{ cid, port }` of this end, as `net.Socket.address()` gives `{ address, port }`. */
+  address(): { cid: number; port: number } | Record<string, never> {
+    return this.localCid === undefined || this.localPort === undefined
+      ? {}
+      : { cid: this.localCid, port: this.localPort };
+  }
+
+  /** Keeps the process alive while this socket is open (the default). */
+  ref(): this {
+    this.#poller?.ref(true);
+    this.#timer?.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.#poller?.ref(false);
+    this.#timer?.unref();
+    return this;
+  }
+
+  /** vsock has no Nagle algorithm: a no-op kept for net.Socket compatibility. */
+  setNoDelay(_noDelay?: boolean): this {
+    return this;
+  }
+
+  /** vsock has no keep-alive probes: a no-op kept for net.Socket compatibility. */
+  setKeepAlive(_enable?: boolean, _initialDelay?: number): this {
+    return this;
+  }
+}
+
+/** Drops the first `n` bytes from a list of buffers, in place. */
+function consume(buffers: Buffer[], n: number): void {
+  while (n > 0 && buffers.length > 0) {
+    const first = buffers[0]!;
+    if (first.length <= n) {
+      n -= first.length;
+      buffers.shift();
+    } else {
+      buffers[0] = first.subarray(n);
+      n = 0;
+    }
+  }
+  while (buffers.length > 0 && buffers[0]!.length === 0) buffers.shift();
+}
+
+/**
+ * A failed connect. vsock answers a connect to a port nobody listens on with a reset, which
+ * the kernel reports as ECONNRESET; callers expect what TCP says there: ECONNREFUSED.
+ */
+function connectError(rc: number, cid: number | undefined, port: number | undefined) {
+  if (rc === ECONNRESET) {
+    return systemError(-111, 'connect', cid, port, 'connection refused: no listener on that port');
+  }
+  return systemError(rc, 'connect', cid, port);
+}
+
+/** `connect({ cid, port, timeout?, signal? })`: a socket that emits 'connect' or 'error'. */
+export function connect(options: VsockConnectOptions, onConnect?: () => void): VsockSocket {
+  return new VsockSocket(options).connect(options, onConnect);
+}
+
+/** Resolves with the connected socket, or rejects with the connect error. */
+export function connectAsync(options: VsockConnectOptions): Promise<VsockSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(options);
+    const onError = (error: Error) => reject(error);
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
+}
