@@ -1,0 +1,114 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { parseDomain } from '../src/index.js';
+
+/**
+ * Parse + serialize of a realistic 152-line domain (libvirt's own dumpxml of a builder-made
+ * domain, see domain-150.xml) against the floor: fast-xml-parser's raw parse + build of the same
+ * document, measured side by side in this run. Then memory over 100k iterations.
+ */
+const xml = readFileSync(new URL('./domain-150.xml', import.meta.url), 'utf8');
+const options = {
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: false,
+  commentPropName: '#comment',
+  cdataPropName: '#cdata',
+};
+const rawParser = new XMLParser(options);
+const rawBuilder = new XMLBuilder({ ...options, suppressEmptyNode: true });
+
+const typed = () => parseDomain(xml).toXml();
+const floor = () => rawBuilder.build(rawParser.parse(xml)) as string;
+
+function perOpMicros(fn: () => string, iterations: number): number {
+  let sink = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) sink += fn().length;
+  const elapsed = Number(process.hrtime.bigint() - start) / 1000;
+  if (sink === 0) throw new Error('benchmark produced no output');
+  return elapsed / iterations;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+type Result = {
+  package: string;
+  metric: string;
+  value: number;
+  unit: string;
+  baseline: number;
+  baselineName: string;
+  ratio: number;
+  goal: number;
+  pass: boolean;
+};
+
+function report(result: Result): void {
+  const line = JSON.stringify(result);
+  const file = process.env.MULTIVERSE_BENCH_RESULTS;
+  if (file) appendFileSync(file, `${line}\n`);
+  else console.log(line);
+}
+
+// Sanity: both sides produce a full document.
+if (!typed().includes('</domain>') || !floor().includes('</domain>'))
+  throw new Error('bad benchmark setup');
+
+// Warm up, then interleave rounds so both sides see the same machine load.
+perOpMicros(typed, 2000);
+perOpMicros(floor, 2000);
+const ours: number[] = [];
+const theirs: number[] = [];
+for (let round = 0; round < 7; round++) {
+  ours.push(perOpMicros(typed, 1500));
+  theirs.push(perOpMicros(floor, 1500));
+}
+const ourTime = median(ours);
+const floorTime = median(theirs);
+report({
+  package: '@multiverse-os/libvirt-xml',
+  metric: 'parse+serialize 152-line domain',
+  value: Number(ourTime.toFixed(1)),
+  unit: 'us/op',
+  baseline: Number(floorTime.toFixed(1)),
+  baselineName: 'fast-xml-parser raw parse+build (preserveOrder)',
+  ratio: Number((ourTime / floorTime).toFixed(3)),
+  goal: 1.5,
+  pass: ourTime / floorTime <= 1.5,
+});
+
+// Memory: heap after a forced GC at 10k iterations vs after 100k. Flat means no growth.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const heapAfterGc = () => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / (1024 * 1024);
+};
+let sink = 0;
+for (let i = 0; i < 10_000; i++) sink += typed().length;
+const early = heapAfterGc();
+for (let i = 10_000; i < 100_000; i++) sink += typed().length;
+const late = heapAfterGc();
+if (sink === 0) throw new Error('benchmark produced no output');
+report({
+  package: '@multiverse-os/libvirt-xml',
+  metric: 'heap after 100k parse+serialize',
+  value: Number(late.toFixed(2)),
+  unit: 'MiB',
+  baseline: Number(early.toFixed(2)),
+  baselineName: 'heap after 10k iterations (same run)',
+  ratio: Number((late / early).toFixed(3)),
+  goal: 1.1,
+  pass: late / early <= 1.1,
+});
