@@ -125,7 +125,10 @@ export async function getlock(
   fidOf(ctx, m.fid);
   const { start, end } = lockRange(m.start, m.length);
   const owner = `${ctx.connectionId}/${m.clientId}/${m.procId}`;
-  const c = ctx.locks.conflict(lockFile(ctx, m.fid), owner, m.lockType, start, end);
+  // Linux (through 6.x) sends Tgetlock with type UNLCK whatever F_GETLK asked: answer it as
+  // a write-lock query, so any lock of another owner is reported instead of none.
+  const type = m.lockType === LockType.UNLCK ? LockType.WRLCK : m.lockType;
+  const c = ctx.locks.conflict(lockFile(ctx, m.fid), owner, type, start, end);
   if (!c)
     return {
       lockType: LockType.UNLCK,
