@@ -25,6 +25,7 @@ export {
 export {
   type Accelerator,
   type GuestForward,
+  type GuestMachineOptions,
   type GuestNetwork,
   type GuestShare,
   type HostForward,

@@ -13,28 +13,13 @@ import {
   type OutputMatch,
   type WaitForOutputOptions,
 } from './console-transcript.js';
-import { type Accelerator, type GuestNetwork, type GuestShare, qemuArgs } from './qemu-args.js';
+import { type Accelerator, type GuestMachineOptions, qemuArgs } from './qemu-args.js';
 
-export interface BootGuestOptions {
+export interface BootGuestOptions extends GuestMachineOptions {
   /** The initramfs (a path or what `buildInitramfs` returned). */
   initramfs: string | Initramfs;
   /** Kernel image; default the initramfs's kernel, else `findKernel()`. */
   kernel?: string | Kernel;
-  /** Extra kernel command line. */
-  append?: string;
-  /** MiB; default 512. */
-  memory?: number;
-  cpus?: number;
-  /** Default `MULTIVERSE_ACCEL` or `tcg`: KVM guests hang on the build machines. */
-  accel?: Accelerator;
-  cpu?: string;
-  /** QEMU user networking (guest 10.0.2.15, host reachable at 10.0.2.2). */
-  network?: boolean | GuestNetwork;
-  /** virtio-serial port names; each gets a Unix socket in `Guest.virtioSerialSockets`. */
-  virtioSerialPorts?: readonly string[];
-  /** Host folders exported with QEMU's virtio-9p. */
-  shares?: readonly GuestShare[];
-  extraArgs?: readonly string[];
   /** The QEMU binary; default `MULTIVERSE_QEMU` or `qemu-system-x86_64`. */
   qemu?: string;
   /** Kill the guest after this many milliseconds. */

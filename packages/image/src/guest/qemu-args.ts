@@ -34,22 +34,29 @@ export interface GuestShare {
 
 export type Accelerator = 'tcg' | 'kvm';
 
-export interface QemuArgsOptions {
-  kernel: string;
-  initramfs: string;
+/** The machine a tiny guest runs on: what both `bootGuest` and `qemuArgs` take. */
+export interface GuestMachineOptions {
   /** Extra kernel command line after `console=ttyS0 panic=-1`. */
   append?: string;
   /** MiB of guest memory; default 512. */
   memory?: number;
   cpus?: number;
+  /** Default `tcg`: KVM guests hang on the build machines (`bootGuest` reads `MULTIVERSE_ACCEL`). */
   accel?: Accelerator;
   /** CPU model; default `max` (all TCG features) or `host` under KVM. */
   cpu?: string;
+  /** QEMU user networking (guest 10.0.2.15, host reachable at 10.0.2.2). */
   network?: boolean | GuestNetwork;
   /** virtio-serial port names; each gets a Unix socket. */
   virtioSerialPorts?: readonly string[];
+  /** Host folders exported with QEMU's virtio-9p. */
   shares?: readonly GuestShare[];
   extraArgs?: readonly string[];
+}
+
+export interface QemuArgsOptions extends GuestMachineOptions {
+  kernel: string;
+  initramfs: string;
   /** Paths of the sockets QEMU will create. */
   sockets: {
     console: string;
