@@ -80,7 +80,7 @@ function ensureDependencies() {
   const marker = join(ROOT, 'node_modules', '.modules.yaml');
   const lockfile = join(ROOT, 'pnpm-lock.yaml');
   const fresh = existsSync(marker) && statSync(marker).mtimeMs >= statSync(lockfile).mtimeMs;
-  if (fresh && !process.env.CI) return;
+  if (fresh) return;
   log('installing dependencies (pnpm install --frozen-lockfile)');
   run('pnpm', ['install', '--frozen-lockfile']);
 }
