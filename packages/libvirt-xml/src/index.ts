@@ -30,9 +30,12 @@ export {
   type ControllerInput,
   GenericDeviceView,
   type GraphicsInput,
+  GraphicsView,
   type InputDeviceInput,
   type MemoryDeviceInput,
+  MemoryDeviceView,
   type ShmemInput,
+  ShmemView,
   type TpmInput,
 } from './model/devices/others.js';
 export { MIN_GUEST_CID, type VsockInput, VsockView } from './model/devices/vsock.js';

@@ -117,7 +117,17 @@ describe('domain builder', () => {
     expect(dev.memballoon?.model).toBe('virtio');
     expect(dev.panics[0]?.model).toBe('isa');
     expect(dev.shmems.map((s) => s.model)).toEqual(['ivshmem-plain', 'ivshmem-doorbell']);
-    expect(dev.memories.map((m) => m.attr('model'))).toEqual(['dimm', 'nvdimm']);
+    expect(dev.memories.map((m) => [m.model, m.size, m.node])).toEqual([
+      ['dimm', { value: 512, unit: 'MiB' }, 0],
+      ['nvdimm', { value: 256, unit: 'MiB' }, 0],
+    ]);
+    expect(dev.memories[1]?.labelSize).toEqual({ value: 128, unit: 'KiB' });
+    expect(dev.memories[1]?.sourcePath).toBe('/var/lib/mv/nvdimm.img');
+    expect(dev.shmems[0]?.size).toEqual({ value: 4, unit: 'MiB' });
+    expect(dev.shmems[1]?.serverPath).toBe('/run/mv/ivshmem.sock');
+    expect(dev.graphics[1]?.port).toBe(5905);
+    expect(dev.graphics[1]?.autoport).toBe(false);
+    expect(dev.graphics[1]?.listen).toBe('127.0.0.1');
     expect(dev.iommu?.model).toBe('intel');
     expect(d.features.has('ioapic')).toBe(true);
     expect(dev.vsock?.auto).toBe(true);

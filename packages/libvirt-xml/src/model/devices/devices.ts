@@ -6,7 +6,7 @@ import { DiskView } from './disk.js';
 import { FilesystemView } from './filesystem.js';
 import { HostdevView } from './hostdev.js';
 import { InterfaceView } from './interface.js';
-import { GenericDeviceView } from './others.js';
+import { GenericDeviceView, GraphicsView, MemoryDeviceView, ShmemView } from './others.js';
 import { VsockView } from './vsock.js';
 
 /** Device element names in the order libvirt writes them inside `<devices>`. */
@@ -95,8 +95,8 @@ export class DevicesView extends ElementView {
   get tpms(): GenericDeviceView[] {
     return this.list('tpm', 'tpms', GenericDeviceView);
   }
-  get graphics(): DeviceView[] {
-    return this.list('graphics', 'graphics', DeviceView);
+  get graphics(): GraphicsView[] {
+    return this.list('graphics', 'graphics', GraphicsView);
   }
   get sounds(): GenericDeviceView[] {
     return this.list('sound', 'sounds', GenericDeviceView);
@@ -122,12 +122,12 @@ export class DevicesView extends ElementView {
   get panics(): GenericDeviceView[] {
     return this.list('panic', 'panics', GenericDeviceView);
   }
-  get shmems(): GenericDeviceView[] {
-    return this.list('shmem', 'shmems', GenericDeviceView);
+  get shmems(): ShmemView[] {
+    return this.list('shmem', 'shmems', ShmemView);
   }
   /** Memory devices (`<memory model='dimm|nvdimm|...'>`). */
-  get memories(): GenericDeviceView[] {
-    return this.list('memory', 'memories', GenericDeviceView);
+  get memories(): MemoryDeviceView[] {
+    return this.list('memory', 'memories', MemoryDeviceView);
   }
   get iommu(): GenericDeviceView | undefined {
     return this.list('iommu', 'iommu', GenericDeviceView)[0];

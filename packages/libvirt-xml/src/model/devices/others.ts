@@ -1,7 +1,7 @@
 import { checkAbsolutePath, checkEnum, checkInt, checkNonEmpty } from '../../checks.js';
-import { type SizeInput, toSize } from '../../units.js';
+import { readSize, type Size, type SizeInput, toSize } from '../../units.js';
 import type { XmlElement } from '../../xml/tree.js';
-import { el } from '../view.js';
+import { el, textOf, yesNo } from '../view.js';
 import { DeviceView } from './device.js';
 
 /** Builders for the smaller device families; each checks its enums where the value is made. */
@@ -339,5 +339,82 @@ export function iommuElement(
 export class GenericDeviceView extends DeviceView {
   get model(): string | undefined {
     return this.attr('model') ?? this.childAttr('model', 'type');
+  }
+}
+
+function sizeChild(
+  parent: XmlElement | undefined,
+  name: string,
+  defaultUnit: string,
+): Size | undefined {
+  const e = parent?.children.find((n): n is XmlElement => n.kind === 'element' && n.name === name);
+  return e && readSize(textOf(e), e.attrs.unit, defaultUnit);
+}
+
+/** `<graphics>`: VNC/SPICE port, autoport and listen address. */
+export class GraphicsView extends DeviceView {
+  get port(): number | undefined {
+    const p = this.attr('port');
+    return p === undefined ? undefined : Number(p);
+  }
+  get autoport(): boolean | undefined {
+    return yesNo(this.attr('autoport'));
+  }
+  get listen(): string | undefined {
+    return this.attr('listen') ?? this.childAttr('listen', 'address');
+  }
+}
+
+/** A memory device (`<memory model='dimm|nvdimm|virtio-pmem|virtio-mem'>`). */
+export class MemoryDeviceView extends DeviceView {
+  get model(): string | undefined {
+    return this.attr('model');
+  }
+  /** Size of the device (`<target><size>`). */
+  get size(): Size | undefined {
+    return sizeChild(this.child('target'), 'size', 'KiB');
+  }
+  /** Guest NUMA node it is plugged into. */
+  get node(): number | undefined {
+    const target = this.child('target');
+    const node = target?.children.find(
+      (n): n is XmlElement => n.kind === 'element' && n.name === 'node',
+    );
+    return node === undefined ? undefined : Number(textOf(node));
+  }
+  /** NVDIMM label area size. */
+  get labelSize(): Size | undefined {
+    const target = this.child('target');
+    const label = target?.children.find(
+      (n): n is XmlElement => n.kind === 'element' && n.name === 'label',
+    );
+    return sizeChild(label, 'size', 'KiB');
+  }
+  /** Backing file (nvdimm, virtio-pmem). */
+  get sourcePath(): string | undefined {
+    const source = this.child('source');
+    const path = source?.children.find(
+      (n): n is XmlElement => n.kind === 'element' && n.name === 'path',
+    );
+    return path && textOf(path);
+  }
+  get pagesize(): Size | undefined {
+    return sizeChild(this.child('source'), 'pagesize', 'KiB');
+  }
+}
+
+/** `<shmem>`: ivshmem region name, model, size, doorbell server. */
+export class ShmemView extends DeviceView {
+  get name(): string | undefined {
+    return this.attr('name');
+  }
+  get model(): string | undefined {
+    return this.childAttr('model', 'type');
+  }
+  get size(): Size | undefined {
+    return sizeChild(this.element, 'size', 'M');
+  }
+  get serverPath(): string | undefined {
+    return this.childAttr('server', 'path');
   }
 }
