@@ -63,6 +63,17 @@ export function checkResolved(formula: FormulaDocument, source: SourceDocument):
   unique(formula.networks, 'networks', 'network');
   unique(formula.shares.folders, 'shares.folders', 'shared folder');
   unique(formula.provisioning.scripts, 'provisioning.scripts', 'script');
+  formula.disks.forEach((disk, index) => {
+    // QEMU's IDE/SATA hard disk cannot be read-only (only a CD-ROM can).
+    if (disk.readonly && disk.bus === 'sata') {
+      add(
+        ['disks', index, 'readonly'],
+        'rule',
+        'a SATA disk cannot be read-only',
+        'bus virtio or scsi for a read-only disk',
+      );
+    }
+  });
   const vsocks = formula.devices.flatMap((d, i) => (d.vsock ? [i] : []));
   for (const index of vsocks.slice(1))
     add(['devices', index, 'vsock'], 'rule', 'a portal has at most one vsock device');

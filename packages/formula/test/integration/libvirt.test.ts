@@ -51,8 +51,8 @@ resources: { cpus: 2, memory: 1GiB, accelerator: tcg, cpu: max }
 boot: { type: disk, disk: root, firmware: bios }
 disks:
   - { name: root, image: /img/root.qcow2 }
-  - { name: data, image: /img/data.raw, format: raw, mode: persistent, bus: sata, readonly: true }
-  - { name: scratch, image: /img/scratch.qcow2, mode: persistent, bus: scsi, cache: unsafe }
+  - { name: data, image: /img/data.raw, format: raw, mode: persistent, bus: scsi, readonly: true }
+  - { name: scratch, image: /img/scratch.qcow2, mode: persistent, bus: sata, cache: unsafe }
 shares:
   folders:
     - { name: music, source: /home/u/Music, readonly: true, access: passthrough }

@@ -196,6 +196,11 @@ const cases: Case[] = [
     issues: [{ line: 10, column: 7, path: 'disks[1].name', kind: 'rule' }],
   },
   {
+    name: 'read-only SATA disk',
+    text: `${HEAD}disks:\n  - name: data\n    image: data.img\n    bus: sata\n    readonly: true\n`,
+    issues: [{ line: 12, column: 5, path: 'disks[0].readonly', kind: 'rule' }],
+  },
+  {
     name: 'portal without boot',
     text: HEAD.replace('boot:\n  type: kernel\n  kernel: /boot/vmlinuz\n', ''),
     issues: [{ path: 'boot', kind: 'missing' }],

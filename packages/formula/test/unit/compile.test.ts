@@ -66,7 +66,7 @@ describe('toQemuArgs', () => {
 
   it('puts an ephemeral disk behind a qcow2 overlay it asks the caller to create', () => {
     const f = formula(
-      'boot: { type: disk, disk: root, firmware: bios }\ndisks:\n  - { name: root, image: /img/base.raw, format: raw }\n  - { name: data, image: /img/data.qcow2, mode: persistent, readonly: true, bus: sata }\n',
+      'boot: { type: disk, disk: root, firmware: bios }\ndisks:\n  - { name: root, image: /img/base.raw, format: raw }\n  - { name: data, image: /img/data.qcow2, mode: persistent, readonly: true, bus: scsi }\n  - { name: logs, image: /img/logs.qcow2, mode: persistent, bus: sata }\n',
     );
     const command = toQemuArgs(f, { runDir: '/r' });
     expect(command.prepare).toEqual([
@@ -88,11 +88,13 @@ describe('toQemuArgs', () => {
     expect(flagValues(command.args, '-drive')).toEqual([
       'if=none,id=disk-root,file=/r/root.overlay.qcow2,format=qcow2,cache=none',
       'if=none,id=disk-data,file=/img/data.qcow2,format=qcow2,cache=none,readonly=on',
+      'if=none,id=disk-logs,file=/img/logs.qcow2,format=qcow2,cache=none',
     ]);
     expect(flagValues(command.args, '-device')).toContain(
       'virtio-blk-pci,drive=disk-root,bootindex=1',
     );
-    expect(flagValues(command.args, '-device')).toContain('ide-hd,drive=disk-data,bus=ide.0');
+    expect(flagValues(command.args, '-device')).toContain('scsi-hd,drive=disk-data,bus=scsi0.0');
+    expect(flagValues(command.args, '-device')).toContain('ide-hd,drive=disk-logs,bus=ide.0');
   });
 
   it('adds UEFI firmware for firmware: uefi', () => {
