@@ -1,6 +1,13 @@
 import type { Duplex } from 'node:stream';
 import { RemoteError } from '../errors.js';
-import { AT_REMOVEDIR, GetattrMask, NOFID, NONUNAME, OpenFlags } from '../protocol/constants.js';
+import {
+  AT_REMOVEDIR,
+  GetattrMask,
+  IOHDRSZ,
+  NOFID,
+  NONUNAME,
+  OpenFlags,
+} from '../protocol/constants.js';
 import { decodeDirents } from '../protocol/dirent.js';
 import type { MessageOf } from '../protocol/messages.js';
 import type { Dirent, Qid } from '../protocol/types.js';
@@ -12,6 +19,12 @@ export interface AttachOptions {
   uname?: string;
   aname?: string;
   uid?: number;
+}
+
+function unsupported(err: unknown): boolean {
+  return (
+    err instanceof RemoteError && (err.errnoName === 'EOPNOTSUPP' || err.errnoName === 'ENOSYS')
+  );
 }
 
 function splitPath(path: string): string[] {
@@ -85,7 +98,7 @@ export class P9Client {
   async read(fid: number, offset: bigint, count: number): Promise<Buffer> {
     const parts: Buffer[] = [];
     let got = 0;
-    const max = this.conn.msize - 11;
+    const max = this.conn.msize - IOHDRSZ;
     while (got < count) {
       const r = await this.conn.rpc({
         type: 'Tread',
@@ -101,7 +114,7 @@ export class P9Client {
   }
 
   async write(fid: number, offset: bigint, data: Buffer): Promise<number> {
-    const max = this.conn.msize - 23;
+    const max = this.conn.msize - IOHDRSZ;
     let done = 0;
     while (done < data.length) {
       const chunk = data.subarray(done, done + max);
@@ -131,7 +144,12 @@ export class P9Client {
     const out: Dirent[] = [];
     let offset = 0n;
     for (;;) {
-      const r = await this.conn.rpc({ type: 'Treaddir', fid, offset, count: this.conn.msize - 11 });
+      const r = await this.conn.rpc({
+        type: 'Treaddir',
+        fid,
+        offset,
+        count: this.conn.msize - IOHDRSZ,
+      });
       const entries = decodeDirents(r.data);
       if (entries.length === 0) return out;
       out.push(...entries);
@@ -167,7 +185,12 @@ export class P9Client {
       const parts: Buffer[] = [];
       let offset = 0n;
       for (;;) {
-        const r = await this.conn.rpc({ type: 'Tread', fid, offset, count: this.conn.msize - 11 });
+        const r = await this.conn.rpc({
+          type: 'Tread',
+          fid,
+          offset,
+          count: this.conn.msize - IOHDRSZ,
+        });
         if (r.data.length === 0) return Buffer.concat(parts);
         parts.push(r.data);
         offset += BigInt(r.data.length);
@@ -229,7 +252,16 @@ export class P9Client {
       throw e;
     });
     try {
-      await this.conn.rpc({ type: 'Trenameat', olddirfid, oldname, newdirfid, newname });
+      try {
+        await this.conn.rpc({ type: 'Trenameat', olddirfid, oldname, newdirfid, newname });
+      } catch (err) {
+        // diod 1.0.24 has no Trenameat: fall back to Trename on a walked fid.
+        if (!unsupported(err)) throw err;
+        const fid = await this.walk([oldname], olddirfid);
+        await this.conn
+          .rpc({ type: 'Trename', fid, dfid: newdirfid, name: newname })
+          .finally(() => this.clunk(fid));
+      }
     } finally {
       await this.clunk(olddirfid);
       await this.clunk(newdirfid);
@@ -245,7 +277,18 @@ export class P9Client {
       const fid = await this.walk([name], dirfid);
       const st = await this.getattr(fid, GetattrMask.MODE).finally(() => this.clunk(fid));
       const flags = (st.mode & 0o170000) === 0o040000 ? AT_REMOVEDIR : 0;
-      await this.conn.rpc({ type: 'Tunlinkat', dirfid, name, flags });
+      try {
+        await this.conn.rpc({ type: 'Tunlinkat', dirfid, name, flags });
+      } catch (err) {
+        // Servers without Tunlinkat (diod 1.0.24): Tremove clunks the fid whatever happens.
+        if (!unsupported(err)) throw err;
+        const victim = await this.walk([name], dirfid);
+        try {
+          await this.conn.rpc({ type: 'Tremove', fid: victim });
+        } finally {
+          this.conn.releaseFid(victim);
+        }
+      }
     } finally {
       await this.clunk(dirfid);
     }

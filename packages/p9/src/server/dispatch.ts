@@ -12,8 +12,10 @@ type Handler<K extends TMessageKind> = (
 
 /** Every request kind except Tversion and Tflush, which the session handles itself. */
 export const handlers: { [K in Exclude<TMessageKind, 'Tversion' | 'Tflush'>]: Handler<K> } = {
+  // No authentication: like diod without auth, Tauth answers ENOENT, which libnpclient
+  // (diodls, diodcat) and the Linux client read as "attach without afid".
   Tauth: async () => {
-    throw fsError('EOPNOTSUPP', 'authentication is not supported');
+    throw fsError('ENOENT', 'authentication is not required');
   },
   Tattach: fid.attach,
   Twalk: fid.walk,

@@ -65,7 +65,11 @@ export async function walk(
   ctx: RequestContext,
   m: MessageOf<'Twalk'>,
 ): Promise<ReplyBody<'Twalk'>> {
-  const from = unopenedFid(ctx, m.fid);
+  // The protocol says the fid must not be open, but diod allows it and diodls -l relies on
+  // it; the walk only uses the node, so an open fid is harmless here.
+  const from = fidOf(ctx, m.fid);
+  if (from.xattrRead || from.xattrWrite) throw fsError('EBADF', `fid ${m.fid} is an xattr fid`);
+  if (m.newfid === m.fid && from.open) throw fsError('EBADF', `fid ${m.fid} is open`);
   if (m.newfid !== m.fid) newFidSlot(ctx, m.newfid);
   for (const name of m.names) checkWalkName(name);
   let node = await from.node.clone();
@@ -75,7 +79,8 @@ export async function walk(
       ctx.signal.throwIfAborted();
       let next: typeof node;
       try {
-        next = await node.walk(name);
+        // "." stays put (diodls walks it); ".." is clamped by the backend.
+        next = name === '.' ? await node.clone() : await node.walk(name);
       } catch (err) {
         if (qids.length === 0) throw err;
         await node.release();

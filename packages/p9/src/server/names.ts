@@ -11,7 +11,7 @@ export function checkName(name: string): void {
 
 /** Walk names: like checkName, but `..` is allowed (the backend clamps it at the root). */
 export function checkWalkName(name: string): void {
-  if (name === '..') return;
+  if (name === '..' || name === '.') return;
   checkName(name);
 }
 
