@@ -21,7 +21,7 @@ export const Category = z
 export const ResourcesSchema = z.strictObject({
   cpus: z.int().min(1).max(256).default(1),
   memory: Size.default('1GiB'),
-  machine: z.enum(['q35', 'pc', 'microvm']).default('q35'),
+  machine: z.enum(['q35', 'pc']).default('q35'),
   accelerator: z.enum(['kvm', 'tcg']).default('kvm'),
   cpu: z
     .string()
