@@ -75,6 +75,12 @@ describe('QmpClient against qemu-system-x86_64 -machine none', () => {
     expect(schema.commands.size).toBeGreaterThan(150);
   });
 
+  it('documents the fd passing limit: getfd without SCM_RIGHTS is a GenericError', async () => {
+    const err = await qmp.execute('getfd', { fdname: 'x' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QmpCommandError);
+    expect((err as QmpCommandError).desc).toMatch(/SCM_RIGHTS/);
+  });
+
   it('runs 1000 concurrent commands, each reply matched to its command', async () => {
     const names = ['query-status', 'query-version', 'query-name', 'query-uuid'] as const;
     const results = await Promise.all(
