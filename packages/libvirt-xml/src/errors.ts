@@ -7,8 +7,7 @@ export type LibvirtXmlErrorCode =
   | 'XML_FORBIDDEN'
   | 'XML_TOO_LARGE'
   | 'WRONG_ROOT'
-  | 'INVALID_VALUE'
-  | 'TOOL_FAILED';
+  | 'INVALID_VALUE';
 
 export class LibvirtXmlError extends Error {
   readonly code: LibvirtXmlErrorCode;

@@ -2,7 +2,6 @@ import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LibvirtXmlError } from '../errors.js';
 
 /**
  * Runs libvirt's own tools on XML: `virt-xml-validate` / `xmllint --relaxng` with libvirt's
@@ -10,13 +9,17 @@ import { LibvirtXmlError } from '../errors.js';
  * --print-xml`, and `xmllint --c14n` for canonical comparison. For tests, here and in other
  * packages. Debian packages: libvirt-clients, libxml2-utils, virtinst.
  */
-export class LibvirtToolError extends LibvirtXmlError {
+// Deliberately not a LibvirtXmlError: this subpath is bundled on its own, and an error that
+// says "libvirt refused this" is about the tools, not about this package's codec.
+export class LibvirtToolError extends Error {
+  readonly code = 'TOOL_FAILED';
+
   constructor(
     readonly tool: string,
     readonly output: string,
     message: string,
   ) {
-    super('TOOL_FAILED', `${tool}: ${message}\n${output}`);
+    super(`${tool}: ${message}\n${output}`);
     this.name = 'LibvirtToolError';
   }
 }

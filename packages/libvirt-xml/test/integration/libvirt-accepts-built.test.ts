@@ -27,3 +27,26 @@ describe('libvirt accepts every document the builders make', () => {
     },
   );
 });
+
+describe('the libvirt helpers fail with libvirt’s own message', () => {
+  it('virt-xml-validate', async () => {
+    const bad = '<domain type="kvm"><name>x</name><memory>1</memory><bogus/></domain>';
+    await expect(virtXmlValidate(bad)).rejects.toThrow(
+      /virt-xml-validate: domain document does not validate[\s\S]*Relax-NG validity error/,
+    );
+  });
+
+  it('virsh define', async () => {
+    // Schema-valid, but libvirt's parser refuses per-device boot order next to <os><boot>.
+    const bad = `<domain type="kvm"><name>x</name><memory>1024</memory>
+  <os><type>hvm</type><boot dev="hd"/></os>
+  <devices>
+    <disk type="file" device="disk"><source file="/a.img"/><target dev="vda" bus="virtio"/><boot order="1"/></disk>
+  </devices>
+</domain>`;
+    await virtXmlValidate(bad);
+    await expect(virshDefine(bad, 'domain')).rejects.toThrow(
+      /virsh define: libvirt refused the domain[\s\S]*per-device boot elements cannot be used together with os\/boot elements/,
+    );
+  });
+});
