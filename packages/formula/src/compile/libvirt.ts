@@ -5,6 +5,7 @@ import { autoVsockCid } from '../network/mac.js';
 import { sizeInMiB } from '../schema/units.js';
 import {
   cpuModel,
+  ovmfFiles,
   pciHostAddress,
   portalDevices,
   portalInterfaces,
@@ -95,10 +96,11 @@ export function toLibvirtDomain(formula: ResolvedFormula, options: LibvirtDomain
       ...(initrd === undefined ? {} : { initrd }),
     });
   } else if (boot.firmware === 'uefi') {
+    const firmware = ovmfFiles(boot, options);
     d.uefi({
-      loader: options.ovmfCode ?? '/usr/share/OVMF/OVMF_CODE_4M.fd',
+      loader: firmware.code,
       nvram: join(runDir, 'OVMF_VARS.fd'),
-      nvramTemplate: options.ovmfVars ?? '/usr/share/OVMF/OVMF_VARS_4M.fd',
+      nvramTemplate: firmware.vars,
       secure: boot.secureBoot,
     });
   }

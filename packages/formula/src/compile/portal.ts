@@ -2,7 +2,7 @@ import type { ResolvedFormula } from '../compose/resolve.js';
 import { FormulaCompileError } from '../errors.js';
 import { allocateMacs, interfaceKey } from '../network/mac.js';
 import type { Device, PciDevice } from '../schema/devices.js';
-import type { Boot, Network } from '../schema/formula.js';
+import type { Boot, DiskBoot, Network } from '../schema/formula.js';
 
 /** The name of the virtio-serial port the agent listens on when it uses virtio-serial. */
 export const AGENT_CHANNEL = 'org.multiverse-os.agent.0';
@@ -74,4 +74,22 @@ export function portalInterfaces(
     }
     return { network, mac };
   });
+}
+
+/**
+ * UEFI firmware files: Debian's OVMF (the `ovmf` package), with Secure Boot the `secboot` code
+ * and variables with Microsoft's keys enrolled. Options override both.
+ */
+export function ovmfFiles(
+  boot: DiskBoot,
+  options: { ovmfCode?: string; ovmfVars?: string },
+): { code: string; vars: string } {
+  const dir = '/usr/share/OVMF';
+  return {
+    code:
+      options.ovmfCode ??
+      `${dir}/${boot.secureBoot ? 'OVMF_CODE_4M.secboot.fd' : 'OVMF_CODE_4M.fd'}`,
+    vars:
+      options.ovmfVars ?? `${dir}/${boot.secureBoot ? 'OVMF_VARS_4M.ms.fd' : 'OVMF_VARS_4M.fd'}`,
+  };
 }

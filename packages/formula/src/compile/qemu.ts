@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ResolvedFormula } from '../compose/resolve.js';
 import { sizeInMiB } from '../schema/units.js';
-import { cpuModel, portalInterfaces, runnableBoot } from './portal.js';
+import { cpuModel, ovmfFiles, portalInterfaces, runnableBoot } from './portal.js';
 import { deviceArgs, type QemuSocket } from './qemu-devices.js';
 import { type HostFolder, hostFolders } from './shares.js';
 
@@ -78,11 +78,19 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
   const hotplug = devices.hotplugMiB.reduce((a, b) => a + b, 0);
   const virtiofs = formula.shares.transport === 'virtiofs' && folders.length > 0;
 
+  const secureBoot = boot.type === 'disk' && boot.firmware === 'uefi' && boot.secureBoot;
+  const machineOptions = [
+    resources.machine,
+    `accel=${accelerator}`,
+    ...(virtiofs ? ['memory-backend=portal-ram'] : []),
+    // Secure Boot firmware keeps its variables in SMM-protected flash.
+    ...(secureBoot ? ['smm=on'] : []),
+  ];
   const args: string[] = [
     '-name',
     `${formula.name},debug-threads=on`,
     '-machine',
-    `${resources.machine},accel=${accelerator}${virtiofs ? ',memory-backend=portal-ram' : ''}`,
+    machineOptions.join(','),
     '-cpu',
     cpuModel(formula, accelerator, options.cpu),
     '-smp',
@@ -110,17 +118,16 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
     if (initrd !== undefined) args.push('-initrd', initrd);
     args.push('-append', options.cmdline ?? boot.cmdline);
   } else if (boot.firmware === 'uefi') {
+    const firmware = ovmfFiles(boot, options);
     const vars = join(runDir, 'OVMF_VARS.fd');
-    prepare.push({
-      binary: 'cp',
-      args: [options.ovmfVars ?? '/usr/share/OVMF/OVMF_VARS_4M.fd', vars],
-    });
+    prepare.push({ binary: 'cp', args: [firmware.vars, vars] });
     args.push(
       '-drive',
-      `if=pflash,format=raw,unit=0,readonly=on,file=${options.ovmfCode ?? '/usr/share/OVMF/OVMF_CODE_4M.fd'}`,
+      `if=pflash,format=raw,unit=0,readonly=on,file=${firmware.code}`,
       '-drive',
       `if=pflash,format=raw,unit=1,file=${vars}`,
     );
+    if (secureBoot) args.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
   }
 
   if (formula.disks.some((d) => d.bus === 'scsi')) args.push('-device', 'virtio-scsi-pci,id=scsi0');

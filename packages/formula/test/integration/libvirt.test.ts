@@ -40,6 +40,28 @@ describe('toLibvirtDomain on the catalog', () => {
   }
 });
 
+describe('toLibvirtDomain with UEFI Secure Boot', () => {
+  it('validates and defines with the secure loader and SMM', async () => {
+    const formula = resolveFormulaText(
+      `apiVersion: multiverse-os.org/formula/v1alpha1
+kind: Portal
+name: secure
+category: service/test
+boot: { type: disk, disk: root, secureBoot: true }
+disks: [{ name: root, image: /img/root.qcow2 }]
+`,
+      '/formulas/secure.yaml',
+    );
+    const xml = toLibvirtDomain(formula, { runDir: '/run/secure' }).toXml();
+    await virtXmlValidate(xml, 'domain');
+    const defined = await virshDefine(xml, 'domain');
+    expect(defined).toContain(
+      "<loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>",
+    );
+    expect(defined).toContain('<smm ');
+  });
+});
+
 describe('toLibvirtDomain on every device kind', () => {
   it('validates and defines, and libvirt keeps each device', async () => {
     const formula = resolveFormulaText(

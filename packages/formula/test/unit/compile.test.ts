@@ -113,6 +113,21 @@ describe('toQemuArgs', () => {
     ]);
   });
 
+  it('turns on SMM and secure flash for Secure Boot, with the secboot firmware', () => {
+    const f = formula(
+      'boot: { type: disk, disk: root, secureBoot: true }\ndisks: [{ name: root, image: /img/r.qcow2 }]\n',
+    );
+    const command = toQemuArgs(f, { runDir: '/r' });
+    expect(flagValues(command.args, '-machine')).toEqual(['q35,accel=kvm,smm=on']);
+    expect(flagValues(command.args, '-global')).toEqual([
+      'driver=cfi.pflash01,property=secure,value=on',
+    ]);
+    expect(flagValues(command.args, '-drive')[0]).toBe(
+      'if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd',
+    );
+    expect(command.prepare[0]?.args[0]).toBe('/usr/share/OVMF/OVMF_VARS_4M.ms.fd');
+  });
+
   it('shares the portal folder and extra folders over 9P with their security model', () => {
     const f = formula(
       `${kernelBoot}shares:\n  portal: { source: /srv/demo }\n  folders:\n    - { name: music, source: /home/u/Music, readonly: true, access: passthrough }\n`,
