@@ -19,6 +19,7 @@ export { LocalFs, type LocalFsOptions } from './fs/local.js';
 export type { SecurityModel } from './fs/local-attr.js';
 // Backends.
 export { MemFs, type MemFsOptions } from './fs/memory.js';
+export { type SyntheticContent, type SyntheticTree, syntheticFs } from './fs/synthetic.js';
 export {
   decodeMessage,
   encodeMessage,
