@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   QmpAbortError,
   QmpArgumentError,
@@ -111,12 +112,29 @@ export class QmpClient {
 
   /** Connects to a Unix socket path or TCP address and negotiates capabilities. */
   static async connect(address: QmpAddress, options: QmpConnectOptions = {}): Promise<QmpClient> {
-    const socket = await connectSocket(address, options.retry);
-    try {
-      return await QmpClient.fromStream(socket, options);
-    } catch (err) {
-      socket.destroy();
-      throw err;
+    const { retry } = options;
+    const deadline = retry ? Date.now() + retry.timeout : 0;
+    let delay = retry?.interval ?? 20;
+    for (;;) {
+      const remaining = Math.max(1, deadline - Date.now());
+      const socket = await connectSocket(address, retry && { ...retry, timeout: remaining });
+      const greetingTimeout = Math.min(
+        options.greetingTimeout ?? 10_000,
+        retry ? Math.max(1, deadline - Date.now()) : Number.POSITIVE_INFINITY,
+      );
+      try {
+        return await QmpClient.fromStream(socket, { ...options, greetingTimeout });
+      } catch (err) {
+        socket.destroy();
+        // QEMU serves one client per socket: a connection it accepted but does not greet (or
+        // drops) means someone else holds the monitor. With `retry`, wait and try again.
+        const busy =
+          (err instanceof QmpTimeoutError && err.what === 'waiting for the QMP greeting') ||
+          (err instanceof QmpConnectionClosedError && err.command === undefined);
+        if (!retry || !busy || Date.now() + delay >= deadline) throw err;
+        await sleep(delay);
+        delay = Math.min(delay * 2, retry.maxInterval ?? 500);
+      }
     }
   }
 

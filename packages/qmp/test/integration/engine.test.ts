@@ -150,12 +150,13 @@ describe('connection failures against real QEMU', () => {
         (e: unknown) => e,
       );
       expect((err as { code?: string }).code).toMatch(/TIMEOUT|CONNECTION_CLOSED/);
-      await first.close();
-      // After the first leaves, a new client connects fine.
-      const second = await QmpClient.connect(
+      // With retry, a client waits its turn: it gets the monitor once the first one leaves.
+      const waiting = QmpClient.connect(
         { path: qemu.socket },
-        { retry: { timeout: 5000 }, greetingTimeout: 5000 },
+        { retry: { timeout: 10_000 }, greetingTimeout: 300 },
       );
+      setTimeout(() => void first.close(), 700);
+      const second = await waiting;
       await expect(second.execute('query-status')).resolves.toHaveProperty('status');
       await second.close();
     } finally {
