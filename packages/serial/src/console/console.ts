@@ -53,6 +53,8 @@ export interface ConsoleEvents {
   text: [text: string];
   line: [line: string];
   close: [error: Error | undefined];
+  /** EventEmitter's own, typed so the console can react to new line/text listeners. */
+  newListener: [event: string | symbol, listener: unknown];
 }
 
 /**
@@ -66,8 +68,12 @@ export class Console extends EventEmitter<ConsoleEvents> {
   readonly timeout: number;
   readonly #engine: ExpectEngine;
   readonly #raw: ByteRing;
-  readonly #decoder: StringDecoder;
-  readonly #stripper: AnsiStripper | null;
+  readonly #encoding: 'utf8' | 'latin1';
+  readonly #strip: boolean;
+  #decoder: StringDecoder;
+  #stripper: AnsiStripper | null;
+  /** Bytes received while nobody needed text: still only in the raw ring (see #catchUp). */
+  #pendingRaw = 0;
   readonly #lines: LineSplitter;
   readonly #readers = new Set<PassThrough>();
   #blocked = 0;
@@ -86,11 +92,16 @@ export class Console extends EventEmitter<ConsoleEvents> {
       maxMatchLength: positive('maxMatchLength', options.maxMatchLength ?? 4096),
     });
     this.#raw = new ByteRing(positive('rawHistorySize', options.rawHistorySize ?? 1024 * 1024));
-    this.#decoder = new StringDecoder(options.encoding ?? 'utf8');
-    this.#stripper = options.stripAnsi === false ? null : new AnsiStripper();
+    this.#encoding = options.encoding ?? 'utf8';
+    this.#strip = options.stripAnsi !== false;
+    this.#decoder = new StringDecoder(this.#encoding);
+    this.#stripper = this.#strip ? new AnsiStripper() : null;
     this.#lines = new LineSplitter(positive('maxLineLength', options.maxLineLength ?? 64 * 1024));
     this.#closedPromise = new Promise((resolve) => {
       this.#resolveClosed = resolve;
+    });
+    this.on('newListener', (event: string | symbol) => {
+      if (event === 'line' || event === 'text') this.#catchUp();
     });
     stream.on('data', (chunk: Buffer | string) => this.#onData(chunk));
     stream.on('end', () => this.#finish(undefined));
@@ -120,6 +131,7 @@ export class Console extends EventEmitter<ConsoleEvents> {
 
   /** The most recent escape-stripped text. */
   recentText(chars = ERROR_TAIL): string {
+    this.#catchUp();
     return this.#engine.history.tail(chars);
   }
 
@@ -181,6 +193,7 @@ export class Console extends EventEmitter<ConsoleEvents> {
           ),
         );
       };
+      this.#catchUp();
       const added = this.#engine.add(list, (match) => {
         cleanup();
         resolve(match);
@@ -254,6 +267,28 @@ export class Console extends EventEmitter<ConsoleEvents> {
         reader.once('drain', () => this.#unblock());
       }
     }
+    if (this.#engine.waiting > 0 || this.listenerCount('line') + this.listenerCount('text') > 0) {
+      this.#catchUp();
+      this.#pushText(this.#decoder.write(bytes));
+    } else {
+      this.#pendingRaw += bytes.length;
+    }
+  }
+
+  /**
+   * Text is made from bytes only when someone needs it (a pending expect, a line or text
+   * listener, a call to recentText): while nobody does, bytes move at raw speed and wait in
+   * the raw ring, and this turns them into text on demand. If more arrived than the ring
+   * holds, the oldest are gone and decoding restarts cleanly at what is left.
+   */
+  #catchUp(): void {
+    if (this.#pendingRaw === 0) return;
+    if (this.#pendingRaw > this.#raw.size) {
+      this.#decoder = new StringDecoder(this.#encoding);
+      this.#stripper = this.#strip ? new AnsiStripper() : null;
+    }
+    const bytes = this.#raw.read(this.#pendingRaw);
+    this.#pendingRaw = 0;
     this.#pushText(this.#decoder.write(bytes));
   }
 
@@ -277,7 +312,12 @@ export class Console extends EventEmitter<ConsoleEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#closeError = error;
+    this.#catchUp();
     this.#pushText(this.#decoder.end());
+    if (this.#stripper) {
+      const held = this.#stripper.flush();
+      if (held) this.#pushText(held);
+    }
     const rest = this.#lines.flush();
     if (rest && this.listenerCount('line') > 0) this.emit('line', rest);
     for (const reader of this.#readers) reader.end();

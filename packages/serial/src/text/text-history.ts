@@ -72,6 +72,8 @@ export class TextHistory {
 
   #trim(): void {
     while (this.#end - this.#base > this.capacity && this.#chunks.length - this.#head > 1) {
+      // Release the dropped text now; the slot itself goes at the next compaction.
+      this.#chunks[this.#head] = '';
       this.#head++;
       this.#base = this.#starts[this.#head]!;
     }

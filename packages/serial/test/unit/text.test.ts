@@ -26,8 +26,11 @@ describe('AnsiStripper', () => {
   }
 
   it('gives up on a runaway sequence instead of swallowing the console', () => {
-    const garbage = `\x1b[${'1;'.repeat(100)}after`;
-    expect(stripAnsi(garbage)).toContain('after');
+    const garbage = `\x1b[${'1;'.repeat(100)}\nafter`;
+    expect(stripAnsi(garbage)).toContain('\nafter');
+    const split = new AnsiStripper();
+    const parts = [...garbage].map((c) => split.push(c)).join('');
+    expect(parts + split.flush()).toContain('\nafter');
     const osc = `\x1b]${'x'.repeat(5000)}visible`;
     expect(stripAnsi(osc)).toContain('visible');
   });
