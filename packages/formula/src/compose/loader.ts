@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
 import { FormulaNotFoundError } from '../errors.js';
 
 /** A formula's text and the file (or id) it came from; relative paths inside resolve from it. */
@@ -59,17 +59,25 @@ export function createFileLoader(options: FileLoaderOptions = {}): FormulaLoader
 
 /**
  * Loads formulas from a map of file name to text: for tests and for tools that keep formulas
- * elsewhere. File references resolve like paths; catalog names are `<name>.yaml` keys.
+ * elsewhere. Relative names are relative to the working folder, as for files: a file
+ * reference resolves against the folder of the formula naming it, a catalog name is the key
+ * `<name>.yaml`.
  */
 export function createMemoryLoader(files: Readonly<Record<string, string>>): FormulaLoader {
   return {
     load(reference, from) {
-      const file = isFileReference(reference)
-        ? join(dirname(from), reference)
-        : `${reference}.yaml`;
-      const text = files[file];
-      if (text === undefined) throw new FormulaNotFoundError(reference, from, [file]);
-      return { file, text };
+      let candidates: string[];
+      if (!isFileReference(reference)) {
+        candidates = [`${reference}.yaml`];
+      } else if (isAbsolute(reference)) {
+        // Host paths are made absolute against the working folder before merging.
+        candidates = [normalize(reference), relative(process.cwd(), reference)];
+      } else {
+        candidates = [join(dirname(from), reference)];
+      }
+      const file = candidates.find((candidate) => files[candidate] !== undefined);
+      if (file === undefined) throw new FormulaNotFoundError(reference, from, candidates);
+      return { file, text: files[file] as string };
     },
   };
 }

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { isFileReference } from './loader.js';
 
 /** Where a formula holds host paths; `*` is every item of a list. */
 const HOST_PATHS: readonly (readonly string[])[] = [
@@ -9,6 +10,8 @@ const HOST_PATHS: readonly (readonly string[])[] = [
   ['shares', 'folders', '*', 'source'],
   ['provisioning', 'scripts', '*', 'file'],
 ];
+/** Where it holds formula references: only file references are paths, not catalog names. */
+const REFERENCE_PATHS: readonly (readonly string[])[] = [['children', '*', 'formula']];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -29,8 +32,8 @@ function updateAt(
 }
 
 /**
- * Host paths in a formula are relative to the file that writes them. Merging loses which file
- * that was, so each document's host paths are made absolute first. `~` paths stay as they are:
+ * Host paths and file references in a formula are relative to the file that writes them.
+ * Merging loses which file that was, so each document's paths are made absolute first. `~` paths stay as they are:
  * they belong to the host that runs the portal.
  */
 export function absolutizeHostPaths(
@@ -43,5 +46,10 @@ export function absolutizeHostPaths(
       : path;
   let out: unknown = value;
   for (const path of HOST_PATHS) out = updateAt(out, path, absolute);
+  for (const path of REFERENCE_PATHS) {
+    out = updateAt(out, path, (ref) =>
+      typeof ref === 'string' && isFileReference(ref) ? absolute(ref) : ref,
+    );
+  }
   return out as Record<string, unknown>;
 }

@@ -152,6 +152,26 @@ describe('resolveFormulaText', () => {
     expect(formula.children.map((c) => [c.name, c.resources.cpus])).toEqual([['kid-1', 2]]);
   });
 
+  it('resolves a child file named by a base against the base, not the extending formula', () => {
+    const nested = createMemoryLoader({
+      ...files,
+      'bases/controller.yaml': head(
+        'controller',
+        'abstract: true\nextends: ./a.yaml\nchildren: [{ formula: ./worker.yaml }]\n',
+      ),
+      'bases/worker.yaml': head('worker', 'extends: ./a.yaml\n'),
+      'bases/a.yaml': files['bases/a.yaml'],
+    });
+    const formula = resolveFormulaText(
+      head('boss', 'extends: bases/controller\n'),
+      'deep/boss.yaml',
+      {
+        loader: nested,
+      },
+    );
+    expect(formula.children.map((c) => c.name)).toEqual(['worker']);
+  });
+
   it('reports a missing base with what it tried', () => {
     expect(() =>
       resolveFormulaText(head('x', 'extends: bases/nope\n'), 'x.yaml', { loader }),
