@@ -27,15 +27,17 @@ export { type FilesystemInput, FilesystemView } from './model/devices/filesystem
 export { type HostdevInput, HostdevView } from './model/devices/hostdev.js';
 export { type InterfaceInput, InterfaceView } from './model/devices/interface.js';
 export {
+  type MemoryDeviceInput,
+  MemoryDeviceView,
+  type ShmemInput,
+  ShmemView,
+} from './model/devices/memory.js';
+export {
   type ControllerInput,
   GenericDeviceView,
   type GraphicsInput,
   GraphicsView,
   type InputDeviceInput,
-  type MemoryDeviceInput,
-  MemoryDeviceView,
-  type ShmemInput,
-  ShmemView,
   type TpmInput,
 } from './model/devices/others.js';
 export { MIN_GUEST_CID, type VsockInput, VsockView } from './model/devices/vsock.js';

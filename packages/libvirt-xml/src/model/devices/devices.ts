@@ -6,7 +6,8 @@ import { DiskView } from './disk.js';
 import { FilesystemView } from './filesystem.js';
 import { HostdevView } from './hostdev.js';
 import { InterfaceView } from './interface.js';
-import { GenericDeviceView, GraphicsView, MemoryDeviceView, ShmemView } from './others.js';
+import { MemoryDeviceView, ShmemView } from './memory.js';
+import { GenericDeviceView, GraphicsView } from './others.js';
 import { VsockView } from './vsock.js';
 
 /** Device element names in the order libvirt writes them inside `<devices>`. */
