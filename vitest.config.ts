@@ -31,6 +31,8 @@ export default defineConfig({
           // Integration tests boot QEMU guests under TCG; the build machines have 2 cores,
           // so at most two test files (and so about two guests) run at once.
           maxWorkers: 2,
+          // A project with its own maxWorkers must run in its own group, after the unit tests.
+          sequence: { groupOrder: 1 },
           testTimeout: 180_000,
           hookTimeout: 180_000,
           teardownTimeout: 30_000,
