@@ -163,4 +163,25 @@ describe('QmpClient against a scripted peer', () => {
     expect(receivedLines.at(-1)).toContain('"size":18446744073709551615}');
     await qmp.close();
   });
+  it('keeps at most maxInFlight in-band commands on the wire, 7 by default with OOB', async () => {
+    let outstanding = 0;
+    let peak = 0;
+    const queue: Array<() => void> = [];
+    const { client } = fakeServer((cmd, send) => {
+      outstanding++;
+      peak = Math.max(peak, outstanding);
+      queue.push(() => {
+        outstanding--;
+        send({ return: cmd.id, id: cmd.id });
+      });
+      // Answer a little later so commands pile up on the client side.
+      setTimeout(() => queue.shift()?.(), 1);
+    });
+    const qmp = await QmpClient.fromStream(client);
+    expect(qmp.capabilities).toEqual(['oob']);
+    const results = await Promise.all(Array.from({ length: 50 }, () => qmp.execute('x')));
+    expect(results).toHaveLength(50);
+    expect(peak).toBe(7);
+    await qmp.close();
+  });
 });
