@@ -4,7 +4,7 @@ import { createElement, type XmlElement } from '../xml/tree.js';
 import { DevicesView } from './devices/devices.js';
 import { DocumentView } from './document.js';
 import { ClockView, CpuView, FeaturesView, MemoryBackingView, OsView } from './domain-parts.js';
-import { ElementView, setText, textOf } from './view.js';
+import { attrOf, ElementView, setText, textOf } from './view.js';
 
 /** Top-level elements in the order libvirt writes them. */
 export const DOMAIN_ORDER = [
@@ -195,7 +195,7 @@ export class DomainModel extends DocumentView {
     const pm = this.child('pm');
     const read = (name: string) => {
       const e = pm?.children.find((n): n is XmlElement => n.kind === 'element' && n.name === name);
-      const v = e?.attrs.enabled;
+      const v = e && attrOf(e, 'enabled');
       return v === undefined ? undefined : v === 'yes';
     };
     return { suspendToMem: read('suspend-to-mem'), suspendToDisk: read('suspend-to-disk') };
@@ -206,7 +206,7 @@ export class DomainModel extends DocumentView {
     if (!kw) return [];
     return kw.children
       .filter((n): n is XmlElement => n.kind === 'element' && n.name === 'cipher')
-      .map((c) => ({ name: c.attrs.name ?? '', state: c.attrs.state }));
+      .map((c) => ({ name: attrOf(c, 'name') ?? '', state: attrOf(c, 'state') }));
   }
 
   /** Application metadata stored under `<metadata>` in the given XML namespace. */
@@ -216,7 +216,7 @@ export class DomainModel extends DocumentView {
     for (const node of md.children) {
       if (node.kind !== 'element') continue;
       for (const key in node.attrs)
-        if (key.startsWith('xmlns') && node.attrs[key] === namespace) return node;
+        if (key.startsWith('xmlns') && attrOf(node, key) === namespace) return node;
     }
     return undefined;
   }
@@ -236,16 +236,16 @@ export class DomainModel extends DocumentView {
     const cl = this.child('qemu:commandline');
     const kids = cl ? cl.children.filter((n): n is XmlElement => n.kind === 'element') : [];
     return {
-      args: kids.filter((k) => k.name === 'qemu:arg').map((k) => k.attrs.value ?? ''),
+      args: kids.filter((k) => k.name === 'qemu:arg').map((k) => attrOf(k, 'value') ?? ''),
       env: kids
         .filter((k) => k.name === 'qemu:env')
-        .map((k) => ({ name: k.attrs.name ?? '', value: k.attrs.value })),
+        .map((k) => ({ name: attrOf(k, 'name') ?? '', value: attrOf(k, 'value') })),
     };
   }
 
   private size(name: string): Size | undefined {
     const e = this.child(name);
-    return e && readSize(textOf(e), e.attrs.unit, 'KiB');
+    return e && readSize(textOf(e), attrOf(e, 'unit'), 'KiB');
   }
   private setSize(name: string, value: SizeInput | undefined): void {
     if (value === undefined) {

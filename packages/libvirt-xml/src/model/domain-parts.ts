@@ -1,6 +1,6 @@
 import { checkAbsolutePath, checkEnum, checkInt, parseNumber } from '../checks.js';
 import type { XmlElement } from '../xml/tree.js';
-import { ElementView, el, textOf, yesNo } from './view.js';
+import { attrOf, ElementView, el, textOf, yesNo } from './view.js';
 
 export const OS_BOOT_DEVICES = ['hd', 'cdrom', 'fd', 'network'] as const;
 
@@ -74,7 +74,7 @@ export class OsView extends ElementView {
   }
   /** Boot devices in order (`<boot dev>`). */
   get boot(): string[] {
-    return this.children('boot').map((b) => b.attrs.dev ?? '');
+    return this.children('boot').map((b) => attrOf(b, 'dev') ?? '');
   }
   set boot(devices: string[]) {
     this.removeChildren('boot');
@@ -128,7 +128,7 @@ export class CpuView extends ElementView {
   get topology(): CpuTopology | undefined {
     const t = this.child('topology');
     if (!t) return undefined;
-    const n = (k: string) => parseNumber(t.attrs[k]) ?? 1;
+    const n = (k: string) => parseNumber(attrOf(t, k)) ?? 1;
     return { sockets: n('sockets'), dies: n('dies'), cores: n('cores'), threads: n('threads') };
   }
   set topology(value: CpuTopology | undefined) {
@@ -146,8 +146,8 @@ export class CpuView extends ElementView {
   }
   get features(): Array<{ name: string; policy: string | undefined }> {
     return this.children('feature').map((f) => ({
-      name: f.attrs.name ?? '',
-      policy: f.attrs.policy,
+      name: attrOf(f, 'name') ?? '',
+      policy: attrOf(f, 'policy'),
     }));
   }
   addFeature(name: string, policy: (typeof CPU_FEATURE_POLICIES)[number] = 'require'): this {
@@ -200,9 +200,9 @@ export class ClockView extends ElementView {
   }
   get timers(): Array<{ name: string; present?: boolean; tickpolicy?: string }> {
     return this.children('timer').map((t) => ({
-      name: t.attrs.name ?? '',
-      present: yesNo(t.attrs.present),
-      tickpolicy: t.attrs.tickpolicy,
+      name: attrOf(t, 'name') ?? '',
+      present: yesNo(attrOf(t, 'present')),
+      tickpolicy: attrOf(t, 'tickpolicy'),
     }));
   }
   addTimer(

@@ -43,7 +43,7 @@ import {
 import { type VsockInput, vsockElement } from './devices/vsock.js';
 import { newDocument, parseRoot } from './document.js';
 import { DomainConfig } from './domain-config.js';
-import { el } from './view.js';
+import { attrOf, el } from './view.js';
 
 export interface DomainOptions {
   name: string;
@@ -186,7 +186,7 @@ export class Domain extends DomainConfig {
     if (boot && this.os.boot.length > 0) {
       throw new InvalidValueError(
         `${path}.boot`,
-        boot.kind === 'element' ? Number(boot.attrs.order) : undefined,
+        boot.kind === 'element' ? Number(attrOf(boot, 'order')) : undefined,
         'libvirt refuses per-device boot order together with <os><boot> (bootOrder())',
       );
     }

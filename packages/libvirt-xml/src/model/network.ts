@@ -3,7 +3,7 @@ import { InvalidValueError } from '../errors.js';
 import type { ParseXmlOptions } from '../xml/parse.js';
 import type { XmlElement } from '../xml/tree.js';
 import { DocumentView, newDocument, parseRoot } from './document.js';
-import { ElementView, el } from './view.js';
+import { attrOf, ElementView, el } from './view.js';
 
 export const FORWARD_MODES = [
   'nat',
@@ -107,7 +107,22 @@ export class NetworkIpView extends ElementView {
     if (!dhcp) return [];
     return dhcp.children
       .filter((n): n is XmlElement => n.kind === 'element' && n.name === 'range')
-      .map((r) => ({ start: r.attrs.start ?? '', end: r.attrs.end ?? '' }));
+      .map((r) => ({ start: attrOf(r, 'start') ?? '', end: attrOf(r, 'end') ?? '' }));
+  }
+  /** Static DHCP leases. */
+  get dhcpHosts(): DhcpHost[] {
+    const dhcp = this.child('dhcp');
+    if (!dhcp) return [];
+    return dhcp.children
+      .filter((n): n is XmlElement => n.kind === 'element' && n.name === 'host')
+      .map((h) => {
+        const host: DhcpHost = { ip: attrOf(h, 'ip') ?? '' };
+        const mac = attrOf(h, 'mac');
+        const name = attrOf(h, 'name');
+        if (mac !== undefined) host.mac = mac;
+        if (name !== undefined) host.name = name;
+        return host;
+      });
   }
 }
 
@@ -148,7 +163,7 @@ export class Network extends DocumentView {
   }
   get forwardMode(): string | undefined {
     const forward = this.child('forward');
-    return forward && (forward.attrs.mode ?? 'nat');
+    return forward && (attrOf(forward, 'mode') ?? 'nat');
   }
   set forwardMode(value: (typeof FORWARD_MODES)[number] | undefined) {
     if (value === undefined) this.removeChildren('forward');
@@ -163,6 +178,18 @@ export class Network extends DocumentView {
       'name',
       value === undefined ? undefined : checkNonEmpty('bridge.name', value),
     );
+  }
+  /** DNS domain dnsmasq serves (`<domain name>`). */
+  get domainName(): string | undefined {
+    return this.childAttr('domain', 'name');
+  }
+  get mtu(): number | undefined {
+    const size = this.childAttr('mtu', 'size');
+    return size === undefined ? undefined : Number(size);
+  }
+  /** Names of the `<portgroup>`s guests can pick. */
+  get portgroups(): string[] {
+    return this.children('portgroup').map((p) => attrOf(p, 'name') ?? '');
   }
   get ips(): NetworkIpView[] {
     return this.children('ip').map((e, i) => new NetworkIpView(e, `ips[${i}]`));

@@ -1,8 +1,9 @@
 import { checkAbsolutePath, checkEnum, checkName, checkNonEmpty, checkUuid } from '../checks.js';
 import { readSize, type Size, type SizeInput, toSize } from '../units.js';
 import type { ParseXmlOptions } from '../xml/parse.js';
+import type { XmlElement } from '../xml/tree.js';
 import { DocumentView, newDocument, parseRoot } from './document.js';
-import { el, textOf } from './view.js';
+import { attrOf, el, textOf } from './view.js';
 
 export const POOL_TYPES = [
   'dir',
@@ -34,7 +35,7 @@ export interface StoragePoolOptions {
 
 function sizeOf(view: DocumentView, name: string): Size | undefined {
   const e = view.child(name);
-  return e && readSize(textOf(e), e.attrs.unit, 'bytes');
+  return e && readSize(textOf(e), attrOf(e, 'unit'), 'bytes');
 }
 
 /** A libvirt `<pool>`: where volumes live. */
@@ -72,10 +73,32 @@ export class StoragePool extends DocumentView {
     return sizeOf(this, 'available');
   }
   get targetPath(): string | undefined {
-    const target = this.child('target');
-    const p = target?.children.find((n) => n.kind === 'element' && n.name === 'path');
-    return p?.kind === 'element' ? textOf(p) : undefined;
+    return grandchildText(this.child('target'), 'path');
   }
+  /** Where the pool's data comes from: host, directory, devices, name, format. */
+  get source(): { host?: string; dir?: string; devices: string[]; name?: string; format?: string } {
+    const source = this.child('source');
+    const kids = source ? source.children.filter((n): n is XmlElement => n.kind === 'element') : [];
+    const first = (name: string) => kids.find((k) => k.name === name);
+    const out: { host?: string; dir?: string; devices: string[]; name?: string; format?: string } =
+      {
+        devices: kids.filter((k) => k.name === 'device').map((k) => attrOf(k, 'path') ?? ''),
+      };
+    const host = first('host');
+    const dir = first('dir');
+    const name = first('name');
+    const format = first('format');
+    if (host) out.host = attrOf(host, 'name') ?? '';
+    if (dir) out.dir = attrOf(dir, 'path') ?? '';
+    if (name) out.name = textOf(name);
+    if (format) out.format = attrOf(format, 'type') ?? '';
+    return out;
+  }
+}
+
+function grandchildText(parent: XmlElement | undefined, name: string): string | undefined {
+  const e = parent?.children.find((n): n is XmlElement => n.kind === 'element' && n.name === name);
+  return e && textOf(e);
 }
 
 export function storagePool(options: StoragePoolOptions): StoragePool {
@@ -173,7 +196,15 @@ export class StorageVolume extends DocumentView {
   get format(): string | undefined {
     const target = this.child('target');
     const f = target?.children.find((n) => n.kind === 'element' && n.name === 'format');
-    return f?.kind === 'element' ? f.attrs.type : undefined;
+    return f?.kind === 'element' ? attrOf(f, 'type') : undefined;
+  }
+  /** Path of the volume on the host (filled in by libvirt). */
+  get targetPath(): string | undefined {
+    return grandchildText(this.child('target'), 'path');
+  }
+  /** Path of the image this volume is layered on. */
+  get backingStorePath(): string | undefined {
+    return grandchildText(this.child('backingStore'), 'path');
   }
 }
 

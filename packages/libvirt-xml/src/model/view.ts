@@ -179,3 +179,9 @@ export function yesNo(value: string | undefined): boolean | undefined {
   if (value === 'no' || value === 'off') return false;
   return undefined;
 }
+
+/** Decoded attribute of any element (the tree keeps values escaped). */
+export function attrOf(element: XmlElement, name: string): string | undefined {
+  const raw = element.attrs[name];
+  return typeof raw === 'string' ? decodeXml(raw) : undefined;
+}

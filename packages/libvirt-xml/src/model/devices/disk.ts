@@ -2,7 +2,7 @@ import { checkAbsolutePath, checkEnum, checkInt, checkNonEmpty } from '../../che
 import { InvalidValueError } from '../../errors.js';
 import type { XmlElement } from '../../xml/tree.js';
 import { addressElement, type DeviceAddress } from '../address.js';
-import { el, yesNo } from '../view.js';
+import { attrOf, el, yesNo } from '../view.js';
 import { DeviceView } from './device.js';
 
 export const DISK_DEVICES = ['disk', 'cdrom', 'floppy', 'lun'] as const;
@@ -154,7 +154,7 @@ export class DiskView extends DeviceView {
     if (!store) return undefined;
     for (const node of store.children) {
       if (node.kind === 'element' && node.name === 'source')
-        return node.attrs.file ?? node.attrs.dev;
+        return attrOf(node, 'file') ?? attrOf(node, 'dev');
     }
     return undefined;
   }

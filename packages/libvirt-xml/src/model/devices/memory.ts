@@ -1,7 +1,7 @@
 import { checkAbsolutePath, checkEnum, checkInt, checkNonEmpty } from '../../checks.js';
 import { readSize, type Size, type SizeInput, toSize } from '../../units.js';
 import type { XmlElement } from '../../xml/tree.js';
-import { el, textOf } from '../view.js';
+import { attrOf, el, textOf } from '../view.js';
 import { DeviceView } from './device.js';
 
 /** Memory devices (DIMM, NVDIMM, virtio-pmem/-mem) and inter-VM shared memory (ivshmem). */
@@ -96,7 +96,7 @@ function sizeChild(
   defaultUnit: string,
 ): Size | undefined {
   const e = parent?.children.find((n): n is XmlElement => n.kind === 'element' && n.name === name);
-  return e && readSize(textOf(e), e.attrs.unit, defaultUnit);
+  return e && readSize(textOf(e), attrOf(e, 'unit'), defaultUnit);
 }
 
 /** A memory device (`<memory model='dimm|nvdimm|virtio-pmem|virtio-mem'>`). */
