@@ -1,4 +1,21 @@
 // Errors.
+
+// The agent (guest side).
+export { type AgentOptions, type AgentSession, serveAgent } from './agent/agent.js';
+export {
+  bestSample,
+  type Clock,
+  type ClockAction,
+  chooseAction,
+  offsetAndDelay,
+  systemClock,
+  type TimeSample,
+} from './agent/clock.js';
+export { type AgentConfig, type AgentConfigInput, AgentConfigSchema } from './agent/config.js';
+export { confine } from './agent/confine.js';
+export { ninePMount } from './agent/methods/mount.js';
+// The client (host side).
+export { AgentClient, type AgentClientOptions, type ExecCall } from './client/client.js';
 export {
   AgentError,
   type AgentErrorCode,
@@ -12,6 +29,15 @@ export {
   TimeoutError,
   TlsError,
 } from './errors.js';
+// Formula: permissions, paths and hooks of a portal.
+export {
+  ALLOW_LABEL,
+  agentConfigFromFormula,
+  allowedMethods,
+  DEFAULT_ALLOW,
+  type FormulaForAgent,
+  PATHS_LABEL,
+} from './formula-config.js';
 // Protocol: pure codec, no I/O.
 export { decodeBody, encodeBody } from './protocol/codec.js';
 export {
@@ -37,6 +63,7 @@ export {
   type EventData,
   type EventName,
   events,
+  HOOK_NAMES,
   isMethodName,
   type MethodName,
   methods,
@@ -54,3 +81,6 @@ export {
   type PeerOptions,
   RpcPeer,
 } from './rpc/peer.js';
+// Security: TLS 1.3 with pinned certificates over any Duplex.
+export { fingerprint, generateIdentity, type Identity } from './tls/identity.js';
+export { acceptSecure, connectSecure, type SecureChannelOptions } from './tls/secure-channel.js';

@@ -5,6 +5,7 @@ import { z } from 'zod';
  * client validates `result` before its caller sees it. Streams (Channel.IN/OUT/ERR) carry the
  * bulk bytes of exec and file transfers outside these bodies.
  */
+export const HOOK_NAMES = ['once', 'on-boot', 'before-shutdown', 'on-disconnect'] as const;
 const Millis = z.number().finite();
 const GuestPath = z.string().min(1).max(4096).startsWith('/');
 

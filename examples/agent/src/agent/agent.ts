@@ -1,0 +1,120 @@
+import os from 'node:os';
+import type { Duplex } from 'node:stream';
+import { MethodError } from '../errors.js';
+import { isMethodName, type MethodName, methods } from '../protocol/methods.js';
+import { type CallContext, RpcPeer } from '../rpc/peer.js';
+import { acceptSecure } from '../tls/secure-channel.js';
+import { type Clock, systemClock } from './clock.js';
+import type { AgentConfig } from './config.js';
+import { confine } from './confine.js';
+import { execCommand } from './methods/exec.js';
+import { listDirectory, readFileStreamed, statFile, writeFileStreamed } from './methods/files.js';
+import { runHooks } from './methods/hooks.js';
+import { mountShare } from './methods/mount.js';
+import { systemProfile } from './methods/profile.js';
+import { measureAndCorrect } from './methods/time.js';
+
+export interface AgentOptions {
+  log?: (line: string) => void;
+  clock?: Clock;
+  /** Called after the shutdown reply went out: power off or reboot the guest. */
+  onShutdown?: (reboot: boolean) => void;
+  /** Where `mount` appends its line. Default /etc/fstab. */
+  fstabPath?: string;
+  /** Override the method implementations (tests of permissions and bad input). */
+  overrides?: Partial<
+    Record<MethodName, (params: unknown, context: CallContext) => Promise<unknown>>
+  >;
+}
+
+export interface AgentSession {
+  peer: RpcPeer;
+  /** Resolves when the host goes away (after the on-disconnect hooks ran). */
+  closed: Promise<void>;
+}
+
+/**
+ * Serves one host connection: TLS handshake against the pinned host certificate, then the
+ * methods the configuration allows, each with its params checked against the shared schema.
+ */
+export async function serveAgent(
+  stream: Duplex,
+  config: AgentConfig,
+  options: AgentOptions = {},
+): Promise<AgentSession> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const clock = options.clock ?? systemClock;
+  const secure = await acceptSecure(stream, {
+    identity: config.identity,
+    peerCert: config.hostCert,
+  });
+  const peer = new RpcPeer(secure, { role: 'agent', log });
+  const allowed = new Set(config.allow);
+  const hookEvent = (hook: string) => (r: { name: string; exitCode: number | null }) =>
+    peer.emitEvent('hook', { hook, name: r.name, exitCode: r.exitCode });
+
+  const implementations: Record<
+    Exclude<MethodName, 'time.now'>,
+    (p: never, c: CallContext) => Promise<unknown>
+  > = {
+    ping: async (p: { sent: number }) => ({
+      sent: p.sent,
+      received: clock.now(),
+      replied: clock.now(),
+    }),
+    heartbeat: async (_p, context) => {
+      const result = await measureAndCorrect(peer, clock, config.time, context.signal);
+      if (result.action !== 'none')
+        peer.emitEvent('clock', { action: result.action, offsetMs: result.offsetMs });
+      return result;
+    },
+    profile: () => systemProfile(),
+    exec: async (p: Parameters<typeof execCommand>[0], context) => {
+      if (p.cwd !== undefined && config.paths.length > 0) {
+        await confine(p.cwd, config.paths);
+      }
+      return execCommand(p, context);
+    },
+    'file.read': (p: Parameters<typeof readFileStreamed>[0], c) =>
+      readFileStreamed(p, config.paths, c),
+    'file.write': (p: Parameters<typeof writeFileStreamed>[0], c) =>
+      writeFileStreamed(p, config.paths, c),
+    'file.stat': (p: Parameters<typeof statFile>[0]) => statFile(p, config.paths),
+    'file.list': (p: Parameters<typeof listDirectory>[0]) => listDirectory(p, config.paths),
+    mount: (p: Parameters<typeof mountShare>[0]) => mountShare(p, options.fstabPath),
+    hooks: async (p: { hook: AgentConfig['hooks'][number]['hook'] }) => ({
+      results: await runHooks(config.hooks, p.hook, hookEvent(p.hook)),
+    }),
+    shutdown: async (p: { reboot: boolean } | undefined) => {
+      const reboot = p?.reboot ?? false;
+      await runHooks(config.hooks, 'before-shutdown', hookEvent('before-shutdown'));
+      peer.emitEvent('shutdown', { reboot });
+      // After the reply is on its way: the host sees `accepted`, then the channel closes.
+      setTimeout(() => options.onShutdown?.(reboot), 200);
+      return { accepted: true };
+    },
+  };
+
+  for (const name of Object.keys(methods)) {
+    if (!isMethodName(name) || name === 'time.now') continue;
+    const implementation = options.overrides?.[name] ?? implementations[name];
+    peer.handle(name, async (context) => {
+      if (!allowed.has(name)) {
+        log(`agent: refused ${name}: not allowed by the formula`);
+        throw new MethodError('PERMISSION', `${name} is not allowed on this portal`);
+      }
+      const parsed = methods[name].params.safeParse(context.params);
+      if (!parsed.success) {
+        log(`agent: ${name}: bad params: ${parsed.error.message}`);
+        throw new MethodError('SCHEMA', `${name} params: ${parsed.error.message}`);
+      }
+      return implementation(parsed.data as never, context);
+    });
+  }
+
+  peer.emitEvent('boot', { uptime: os.uptime(), hostname: os.hostname() });
+  const closed = peer.closed.then(async () => {
+    await runHooks(config.hooks, 'on-disconnect');
+  });
+  return { peer, closed };
+}

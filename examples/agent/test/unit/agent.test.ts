@@ -1,0 +1,166 @@
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveAgent } from '../../src/agent/agent.js';
+import type { Clock } from '../../src/agent/clock.js';
+import { AgentConfigSchema } from '../../src/agent/config.js';
+import { AgentClient } from '../../src/client/client.js';
+import { generateIdentity } from '../../src/tls/identity.js';
+import { collectLines, duplexPair } from '../helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mv-agent-unit-'));
+const allowedDir = join(dir, 'allowed');
+let client: AgentClient;
+let restricted: AgentClient;
+const agentLog = collectLines();
+const clockCalls: string[] = [];
+// The guest clock runs 5 s behind the host's.
+const fakeClock: Clock = {
+  now: () => performance.timeOrigin + performance.now() - 5000,
+  step: async (offset) => {
+    clockCalls.push(`step ${Math.round(offset / 100) * 100}`);
+  },
+  slew: async (offset) => {
+    clockCalls.push(`slew ${offset}`);
+  },
+};
+
+async function connect(allow: string[]): Promise<AgentClient> {
+  const [hostKeys, portalKeys] = await Promise.all([
+    generateIdentity('host'),
+    generateIdentity('portal'),
+  ]);
+  const config = AgentConfigSchema.parse({
+    identity: portalKeys,
+    hostCert: hostKeys.cert,
+    allow,
+    paths: [allowedDir],
+    hooks: [{ name: 'greet', hook: 'on-boot', inline: 'echo hello from a hook; exit 3' }],
+  });
+  const [a, b] = duplexPair();
+  const [session, connected] = await Promise.all([
+    serveAgent(b, config, { log: agentLog.log, clock: fakeClock }),
+    AgentClient.connect(a, { identity: hostKeys, portalCert: portalKeys.cert }),
+  ]);
+  expect(session.peer.isClosed).toBe(false);
+  return connected;
+}
+
+beforeAll(async () => {
+  mkdirSync(allowedDir);
+  writeFileSync(join(dir, 'secret.txt'), 'not for the host');
+  symlinkSync(join(dir, 'secret.txt'), join(allowedDir, 'escape'));
+  client = await connect([
+    'ping',
+    'heartbeat',
+    'profile',
+    'exec',
+    'file.read',
+    'file.write',
+    'file.stat',
+    'file.list',
+    'hooks',
+  ]);
+  restricted = await connect(['ping', 'profile']);
+});
+
+afterAll(() => {
+  client.close();
+  restricted.close();
+});
+
+describe('agent over TLS (in memory)', () => {
+  it('answers ping and profile', async () => {
+    const pong = await client.ping();
+    expect(pong.replied).toBeGreaterThanOrEqual(pong.received);
+    const profile = await client.profile();
+    expect(profile.cpus.length).toBeGreaterThan(0);
+    expect(profile.memory.total).toBeGreaterThan(0);
+    expect(profile.node).toBe(process.version);
+  });
+
+  it('measures the clock offset with four timestamps and steps a 5 s drift', async () => {
+    const beat = await client.heartbeat();
+    expect(beat.offsetMs).toBeGreaterThan(4900);
+    expect(beat.offsetMs).toBeLessThan(5100);
+    expect(beat.delayMs).toBeGreaterThanOrEqual(0);
+    expect(beat.action).toBe('step');
+    expect(clockCalls).toContain('step 5000');
+  });
+
+  it('streams exec output with exit status, stdin, and a timeout kill', async () => {
+    const result = await client.run('sh', ['-c', 'echo out; echo err >&2; exit 7']);
+    expect(result).toMatchObject({
+      stdout: 'out\n',
+      stderr: 'err\n',
+      exitCode: 7,
+      timedOut: false,
+    });
+    const cat = client.exec({ command: 'cat', stdin: true });
+    await cat.write(Buffer.from('piped through'));
+    cat.endStdin();
+    expect((await cat.stdout.collect()).toString()).toBe('piped through');
+    expect((await cat.result).exitCode).toBe(0);
+    const slow = await client.run('sleep', ['10'], { timeoutMs: 100 });
+    expect(slow).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
+  });
+
+  it('streams a large output through the credit window', async () => {
+    const big = client.exec({
+      command: 'head',
+      args: ['-c', String(8 * 1024 * 1024), '/dev/zero'],
+    });
+    let bytes = 0;
+    for await (const chunk of big.stdout) bytes += chunk.length;
+    expect(bytes).toBe(8 * 1024 * 1024);
+    expect((await big.result).exitCode).toBe(0);
+  });
+
+  it('reads, writes, stats and lists files inside the allowed paths only', async () => {
+    const path = join(allowedDir, 'note.txt');
+    expect(await client.writeFile(path, Buffer.from('hello'))).toEqual({ bytes: 5 });
+    expect(readFileSync(path, 'utf8')).toBe('hello');
+    expect((await client.readFile(path)).toString()).toBe('hello');
+    expect(await client.stat(path)).toMatchObject({ type: 'file', size: 5 });
+    expect((await client.list(allowedDir)).entries.map((e) => e.name).sort()).toEqual([
+      'escape',
+      'note.txt',
+    ]);
+    await expect(client.readFile(join(dir, 'secret.txt'))).rejects.toMatchObject({
+      remoteCode: 'PERMISSION',
+    });
+    await expect(client.readFile(join(allowedDir, '..', 'secret.txt'))).rejects.toMatchObject({
+      remoteCode: 'PERMISSION',
+    });
+    await expect(client.readFile(join(allowedDir, 'escape'))).rejects.toMatchObject({
+      remoteCode: 'PERMISSION',
+    });
+    await expect(client.stat(join(allowedDir, 'missing'))).rejects.toMatchObject({
+      remoteCode: 'PATH',
+    });
+  });
+
+  it('runs hooks and pushes their results as events', async () => {
+    const event = new Promise((resolve) => client.once('hook', resolve));
+    const { results } = await client.runHooks('on-boot');
+    expect(results).toEqual([{ name: 'greet', exitCode: 3, output: 'hello from a hook\n' }]);
+    expect(await event).toEqual({ hook: 'on-boot', name: 'greet', exitCode: 3 });
+  });
+
+  it('refuses methods the formula does not allow, and logs the refusal', async () => {
+    expect((await restricted.ping()).sent).toBeGreaterThan(0);
+    await expect(restricted.run('id')).rejects.toMatchObject({ remoteCode: 'PERMISSION' });
+    expect(agentLog.lines.join('\n')).toMatch(/refused exec/);
+  });
+
+  it('refuses bad params and unknown methods with typed errors', async () => {
+    await expect(client.peer.request('exec', { command: 42 })).rejects.toMatchObject({
+      remoteCode: 'SCHEMA',
+    });
+    await expect(client.peer.request('format-disk', {})).rejects.toMatchObject({
+      remoteCode: 'UNKNOWN_METHOD',
+    });
+    expect((await client.ping()).sent).toBeGreaterThan(0);
+  });
+});
