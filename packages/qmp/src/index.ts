@@ -5,6 +5,7 @@ export type {
   WaitForEventOptions,
 } from './client/event-hub.js';
 export { LiveSchema, type SchemaInfoEntry } from './client/live-schema.js';
+export { QmpSession, type QmpSessionState, type ReconnectOptions } from './client/session.js';
 export type {
   AnyQmpEvent,
   CommandArgs,
