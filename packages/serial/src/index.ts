@@ -68,12 +68,6 @@ export {
   SerialError,
   type SerialErrorCode,
 } from './errors.js';
-// libvirt: the console of a domain.
-export {
-  type DomainConsole,
-  type FindDomainConsoleOptions,
-  findDomainConsole,
-} from './libvirt/domain-console.js';
 // Text processing (pure, no I/O).
 export { AnsiStripper, stripAnsi } from './text/ansi.js';
 export { ByteRing } from './text/byte-ring.js';

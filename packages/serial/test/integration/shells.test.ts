@@ -39,6 +39,9 @@ describe('run() in real interactive shells on a pty', () => {
   for (const [name, program] of shells) {
     it(`returns output and exit status in ${name}`, async () => {
       const shell = await onPty(name, program);
+      // Opening the port drops input that arrived before (serialport flushes on open), so the
+      // first prompt may be gone: ask for a fresh one, as a person would.
+      await shell.sendLine();
       await shell.expect('$ ');
       expect(await shell.run('echo hello; echo world')).toEqual({
         output: 'hello\nworld\n',
@@ -55,21 +58,20 @@ describe('run() in real interactive shells on a pty', () => {
 });
 
 // A tiny login program: prompts like getty/login, checks the password, then runs a shell.
-const LOGIN = `printf "vm login: "; read u; printf "Password: "; stty -echo; read p; stty echo; echo
+const LOGIN = `while :; do printf "vm login: "; read u; [ -n "$u" ] && break; done
+printf "Password: "; stty -echo; read p; stty echo; echo
 if [ "$u:$p" = "root:secret" ]; then PS1="# " exec sh -i; else echo "Login incorrect"; sleep 5; fi`;
 
 describe('login()', () => {
   it('logs in at a login prompt and reaches the shell', async () => {
     const shell = await onPty('login-ok', LOGIN);
-    await shell.login({ user: 'root', password: 'secret', wake: false });
+    await shell.login({ user: 'root', password: 'secret' });
     expect((await shell.run('id -u')).status).toBe(0);
   });
 
   it('rejects a wrong password with LOGIN_FAILED', async () => {
     const shell = await onPty('login-bad', LOGIN);
-    const error = await shell
-      .login({ user: 'root', password: 'wrong', wake: false })
-      .catch((e: unknown) => e);
+    const error = await shell.login({ user: 'root', password: 'wrong' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LoginFailedError);
     expect((error as LoginFailedError).message).toContain('Login incorrect');
   });

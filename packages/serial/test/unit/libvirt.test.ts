@@ -1,11 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ConsoleNotFoundError,
-  findDomainConsole,
-  InvalidDomainXmlError,
-} from '../../src/index.js';
+import { ConsoleNotFoundError, InvalidDomainXmlError } from '../../src/index.js';
+import { findDomainConsole } from '../../src/libvirt/index.js';
 
 const shared = resolve(import.meta.dirname, '../../../../..', 'shared', 'libvirt-9.0', 'domain');
 
@@ -64,9 +61,10 @@ describe('findDomainConsole', () => {
     });
     expect(found.index).toBe(1);
     expect(found.endpoint).toEqual({ kind: 'tcp-listen', host: '127.0.0.1', port: 5555 });
-    expect(findDomainConsole(fixture('chardev-label.xml'), { device: 'serial' }).endpoint).toEqual(
-      { kind: 'file', path: '/tmp/serial.file' },
-    );
+    expect(findDomainConsole(fixture('chardev-label.xml'), { device: 'serial' }).endpoint).toEqual({
+      kind: 'file',
+      path: '/tmp/serial.file',
+    });
   });
 
   it('says why when an inactive domain has no pty path yet', () => {
