@@ -99,7 +99,7 @@ export function encodeMessage(msg: Message): Buffer {
   if (!fields) throw new EncodeError(`unknown message type ${String(msg.type)}`, 'type');
   const dataField = fields.find(([, k]) => k === 'data');
   const dataLen = dataField ? ((msg as Fields)[dataField[0]] as Uint8Array | undefined)?.length : 0;
-  const w = new Writer(64 + (dataLen ?? 0));
+  const w = new Writer(256 + (dataLen ?? 0));
   w.u32(0, 'size');
   w.u8(MessageType[msg.type], 'type');
   w.u16(msg.tag, 'tag');

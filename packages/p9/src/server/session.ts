@@ -86,7 +86,7 @@ export class Session {
       this.transport.close(new DecodeError(`server received a reply (${msg.type})`, 4, type));
       return;
     }
-    this.trace(`<- ${describeMessage(msg)}`);
+    if (this.opts.trace) this.trace(`<- ${describeMessage(msg)}`);
     this.start(msg as TMessage);
   }
 
@@ -177,6 +177,22 @@ export class Session {
   }
 
   private send(reply: Message, request: string): void {
+    if (this.opts.trace) {
+      this.trace(`-> ${describeMessage(reply)}${reply.type === 'Rlerror' ? ` (${request})` : ''}`);
+    }
+    if (
+      (reply.type === 'Rread' || reply.type === 'Rreaddir') &&
+      reply.data.length + 11 <= this.msize
+    ) {
+      // Single copy per read: the header goes out in front of the backend's buffer as is.
+      const header = Buffer.allocUnsafe(11);
+      header.writeUInt32LE(11 + reply.data.length, 0);
+      header.writeUInt8(reply.type === 'Rread' ? 117 : 41, 4);
+      header.writeUInt16LE(reply.tag, 5);
+      header.writeUInt32LE(reply.data.length, 7);
+      this.transport.sendv(header, reply.data);
+      return;
+    }
     let frame: Buffer;
     try {
       frame = encodeMessage(reply);
@@ -188,7 +204,6 @@ export class Session {
     if (frame.length > this.msize) {
       frame = encodeMessage({ type: 'Rlerror', tag: reply.tag, ecode: Errno.ERANGE });
     }
-    this.trace(`-> ${describeMessage(reply)}${reply.type === 'Rlerror' ? ` (${request})` : ''}`);
     this.transport.send(frame);
   }
 

@@ -39,7 +39,29 @@ export class FramedStream {
 
   send(frame: Buffer): void {
     if (this.closed || this.stream.destroyed) return;
+    this.batch();
     this.stream.write(frame);
+  }
+
+  private corked = false;
+
+  /** Replies finished in the same tick leave in one writev instead of one syscall each. */
+  private batch(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.stream.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.stream.uncork();
+    });
+  }
+
+  /** Writes one frame given as header and body without joining them (no extra copy). */
+  sendv(header: Buffer, body: Buffer): void {
+    if (this.closed || this.stream.destroyed) return;
+    this.batch();
+    this.stream.write(header);
+    this.stream.write(body);
   }
 
   /** Stop delivering frames (they queue) and stop reading the stream. */
