@@ -74,3 +74,16 @@ export function parseNumber(value: string | undefined): number | undefined {
   const n = Number(value.trim());
   return Number.isFinite(n) ? n : undefined;
 }
+
+// Characters XML 1.0 cannot carry at all, not even escaped.
+const NON_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+/** Refuses control characters that no XML document may contain (libvirt would refuse the file). */
+export function checkXmlChars(path: string, value: string): string {
+  if (NON_XML_CHARS.test(value)) {
+    throw new InvalidValueError(path, value, 'contains a control character XML cannot represent');
+  }
+  return value;
+}
+
+export { NON_XML_CHARS };

@@ -1,3 +1,4 @@
+import { checkXmlChars } from '../checks.js';
 import { decodeXml, escapeAttr, escapeText } from '../xml/escape.js';
 import {
   childElements,
@@ -110,7 +111,8 @@ export class ElementView {
   /** Replaces the text of `<name>` (created when missing); `undefined` removes the child. */
   setChildText(name: string, value: string | number | undefined): this {
     if (value === undefined) return this.removeChildren(name);
-    setText(this.ensureChild(name), String(value));
+    const text = checkXmlChars(this.path === '' ? name : `${this.path}.${name}`, String(value));
+    setText(this.ensureChild(name), text);
     return this;
   }
 
@@ -141,7 +143,7 @@ export function setAttr(
     return;
   }
   const text = typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value);
-  element.attrs[name] = escapeAttr(text);
+  element.attrs[name] = escapeAttr(checkXmlChars(`${element.name}@${name}`, text));
 }
 
 export function textOf(element: XmlElement): string {
@@ -154,6 +156,7 @@ export function textOf(element: XmlElement): string {
 }
 
 export function setText(element: XmlElement, value: string): void {
+  checkXmlChars(element.name, value);
   element.children = value === '' ? [] : [{ kind: 'text', raw: escapeText(value) }];
 }
 
@@ -167,8 +170,9 @@ export function el(
   for (const key in attrs) setAttr(element, key, attrs[key]);
   for (const child of children) {
     if (child === undefined || child === false) continue;
-    if (typeof child === 'string') element.children.push({ kind: 'text', raw: escapeText(child) });
-    else element.children.push(child);
+    if (typeof child === 'string') {
+      element.children.push({ kind: 'text', raw: escapeText(checkXmlChars(name, child)) });
+    } else element.children.push(child);
   }
   return element;
 }

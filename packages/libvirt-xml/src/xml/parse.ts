@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { NON_XML_CHARS } from '../checks.js';
 import { XmlForbiddenError, XmlMalformedError, XmlTooLargeError } from '../errors.js';
 import { BAD_REFERENCE } from './escape.js';
 import type { XmlDocument, XmlElement, XmlNode } from './tree.js';
@@ -43,6 +44,11 @@ export function parseXml(xml: string, options: ParseXmlOptions = {}): XmlDocumen
   if (typeof xml !== 'string') throw new XmlMalformedError(`expected a string, got ${typeof xml}`);
   if (xml.length > maxSize) throw new XmlTooLargeError(xml.length, maxSize);
   refuseDeclarations(xml);
+  const bad = NON_XML_CHARS.exec(xml);
+  if (bad) {
+    const code = bad[0].charCodeAt(0).toString(16).padStart(4, '0');
+    throw new XmlMalformedError(`character U+${code} at offset ${bad.index} is not allowed in XML`);
+  }
   const verdict = XMLValidator.validate(xml, { allowBooleanAttributes: false });
   if (verdict !== true)
     throw new XmlMalformedError(verdict.err.msg, verdict.err.line, verdict.err.col);

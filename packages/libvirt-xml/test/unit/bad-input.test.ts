@@ -47,6 +47,19 @@ describe('malformed XML', () => {
     expect(() => parseXml(nest(100_000))).toThrow(XmlMalformedError);
   });
 
+  it('refuses control characters XML cannot carry, in input and in values', () => {
+    expect(() => parseDomain('<domain><name>a\u0001b</name></domain>')).toThrow(
+      /character U\+0001 at offset 15 is not allowed in XML/,
+    );
+    const d = parseDomain('<domain><name>ok</name></domain>');
+    expect(() => {
+      d.title = 'bell\u0007';
+    }).toThrow(/^title: invalid value "bell\\u0007": contains a control character/);
+    // Tabs and newlines are fine.
+    d.description = 'a\tb\nc';
+    expect(parseDomain(d.toXml()).description).toBe('a\tb\nc');
+  });
+
   it('rejects non-string input with a typed error', () => {
     expect(() => parseDomain(42 as unknown as string)).toThrow(XmlMalformedError);
   });
