@@ -46,6 +46,7 @@ export { DocumentView } from './model/document.js';
 // Domain
 export {
   type CpuOptions,
+  cloneDomain,
   Domain,
   type DomainOptions,
   domain,

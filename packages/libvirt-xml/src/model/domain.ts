@@ -2,7 +2,7 @@ import { checkAbsolutePath } from '../checks.js';
 import { InvalidValueError } from '../errors.js';
 import type { SizeInput } from '../units.js';
 import type { ParseXmlOptions } from '../xml/parse.js';
-import type { XmlElement } from '../xml/tree.js';
+import { cloneElement, type XmlElement, type XmlNode } from '../xml/tree.js';
 import type { DeviceAddress } from './address.js';
 import {
   type ChannelInput,
@@ -196,6 +196,17 @@ export class Domain extends DomainConfig {
 }
 
 /** Starts a new domain: name, memory, vCPUs, `hvm` on x86_64/q35, ACPI and APIC. */
+/** A deep copy, for templates: changing the copy leaves the original alone. */
+export function cloneDomain(source: Domain): Domain {
+  const doc = source.document;
+  const copy = (n: XmlNode): XmlNode => (n.kind === 'element' ? cloneElement(n) : { ...n });
+  return new Domain({
+    prolog: doc.prolog.map(copy),
+    root: cloneElement(doc.root),
+    epilog: doc.epilog.map(copy),
+  });
+}
+
 export function domain(options: DomainOptions): Domain {
   const d = new Domain(newDocument('domain'));
   d.type = options.type ?? 'kvm';

@@ -1,8 +1,10 @@
 import {
+  cloneDomain,
   type DocumentView,
   domain,
   el,
   network,
+  parseDomain,
   storagePool,
   storageVolume,
 } from '../../src/index.js';
@@ -223,10 +225,24 @@ export function qcow2Volume() {
   });
 }
 
+/** A parsed domain after typical edits: clone, rename, remove a NIC, swap media, new devices. */
+export function editedDomain() {
+  const d = cloneDomain(parseDomain(fullDomain().toXml()));
+  d.name = 'mv-edited';
+  const user = d.devices.interfaces.find((i) => i.type === 'user');
+  if (user) d.devices.remove(user);
+  d.devices.disks.find((disk) => disk.device === 'cdrom')?.setSourceFile('/var/lib/mv/other.iso');
+  const direct = d.devices.interfaces.find((i) => i.type === 'direct');
+  if (direct) direct.model = 'virtio';
+  d.cpu.mode = 'host-model';
+  return d.network({ network: 'mv-nat', mac: '52:54:00:00:00:99', model: 'virtio' });
+}
+
 /** Name -> builder, for tests that iterate over everything. */
 export const BUILT_DOCUMENTS: Record<string, () => DocumentView> = {
   readmeKernelBootDomain,
   fullDomain,
+  editedDomain,
   s390Domain,
   natNetwork,
   isolatedNetwork,

@@ -1,4 +1,4 @@
-import type { XmlElement } from '../../xml/tree.js';
+import { removeChild, type XmlElement } from '../../xml/tree.js';
 import { ElementView, textOf } from '../view.js';
 import { CharDeviceView } from './character.js';
 import { DeviceView } from './device.js';
@@ -54,6 +54,13 @@ export class DevicesView extends ElementView {
 
   private list<T>(name: string, key: string, View: new (e: XmlElement, p: string) => T): T[] {
     return this.children(name).map((e, i) => new View(e, `${this.path}.${key}[${i}]`));
+  }
+
+  /** Removes a device (any view from these lists) with its indentation; false if not here. */
+  remove(device: ElementView): boolean {
+    const present = this.element.children.includes(device.element);
+    if (present) removeChild(this.element, device.element);
+    return present;
   }
 
   get emulator(): string | undefined {

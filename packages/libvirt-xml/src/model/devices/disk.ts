@@ -109,8 +109,30 @@ export function diskElement(input: DiskInput, path: string): XmlElement {
   );
 }
 
+const DISK_CHILD_ORDER = [
+  'driver',
+  'auth',
+  'source',
+  'backingStore',
+  'target',
+  'iotune',
+  'boot',
+  'readonly',
+  'shareable',
+  'transient',
+  'serial',
+  'wwn',
+  'vendor',
+  'product',
+  'encryption',
+  'alias',
+  'address',
+];
+
 /** A `<disk>`: type file/block/network/volume/dir, device disk/cdrom/floppy/lun. */
 export class DiskView extends DeviceView {
+  protected static override readonly childOrder: readonly string[] = DISK_CHILD_ORDER;
+
   get device(): string {
     return this.attr('device') ?? 'disk';
   }
@@ -126,6 +148,14 @@ export class DiskView extends DeviceView {
   }
   get target(): string | undefined {
     return this.childAttr('target', 'dev');
+  }
+  /** Points a file disk (or cdrom) at another image; `undefined` ejects the medium. */
+  setSourceFile(path: string | undefined): this {
+    if (path === undefined) return this.removeChildren('source');
+    this.setAttr('type', 'file');
+    this.removeChildren('source');
+    this.insert(el('source', { file: checkAbsolutePath(`${this.path}.source`, path) }));
+    return this;
   }
   get bus(): string | undefined {
     return this.childAttr('target', 'bus');

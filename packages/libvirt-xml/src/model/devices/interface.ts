@@ -86,6 +86,26 @@ export function interfaceElement(input: InterfaceInput, path: string): XmlElemen
 
 /** An `<interface>`: network, bridge, user, direct, vhostuser, ethernet, hostdev... */
 export class InterfaceView extends DeviceView {
+  protected static override readonly childOrder: readonly string[] = [
+    'mac',
+    'source',
+    'virtualport',
+    'target',
+    'guest',
+    'model',
+    'driver',
+    'backend',
+    'filterref',
+    'tune',
+    'bandwidth',
+    'link',
+    'mtu',
+    'boot',
+    'rom',
+    'alias',
+    'address',
+  ];
+
   get mac(): string | undefined {
     return this.childAttr('mac', 'address');
   }
@@ -99,6 +119,13 @@ export class InterfaceView extends DeviceView {
   }
   get model(): string | undefined {
     return this.childAttr('model', 'type');
+  }
+  set model(value: string | undefined) {
+    this.setChildAttr(
+      'model',
+      'type',
+      value === undefined ? undefined : checkNonEmpty(`${this.path}.model`, value),
+    );
   }
   /** The network, bridge, device or socket path the NIC is attached to. */
   get source(): string | undefined {
