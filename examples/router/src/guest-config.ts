@@ -129,7 +129,7 @@ export function setupScript(plan: NetworkPlan, router: PlanRouter): string {
   for (const route of router.routes) lines.push(`ip route add ${route.to} via ${route.via}`);
   if (router.upstream) lines.push(`ip route add default via ${router.upstream.gateway}`);
   router.prohibited.forEach((p, i) => {
-    lines.push(`ip rule add from ${p.from} to ${p.to} prohibit pref ${1000 + i}`);
+    lines.push(`ip rule add from ${p.from} to ${p.to} type prohibit pref ${1000 + i}`);
   });
   lines.push('echo 1 > /proc/sys/net/ipv4/ip_forward', 'mkdir -p /var/lib/udhcpd /run');
   for (const name of router.serves) {
