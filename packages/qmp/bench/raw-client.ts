@@ -21,7 +21,7 @@ export class RawQmpClient {
     });
   }
 
-  static async connect(path: string): Promise<RawQmpClient> {
+  static async connect(path: string, oob = false): Promise<RawQmpClient> {
     const socket = createConnection({ path });
     await new Promise((resolve, reject) => {
       socket.once('connect', resolve);
@@ -30,7 +30,11 @@ export class RawQmpClient {
     socket.setNoDelay(true);
     const client = new RawQmpClient(socket);
     await client.line(); // greeting
-    await client.send('{"execute":"qmp_capabilities"}');
+    await client.send(
+      oob
+        ? '{"execute":"qmp_capabilities","arguments":{"enable":["oob"]}}'
+        : '{"execute":"qmp_capabilities"}',
+    );
     return client;
   }
 
