@@ -57,6 +57,7 @@ export {
 } from './model/domain.js';
 export {
   DOMAIN_ORDER,
+  DOMAIN_TYPES,
   DomainModel,
   LIFECYCLE_ACTIONS,
   QEMU_NAMESPACE,

@@ -51,6 +51,7 @@ export const DOMAIN_ORDER = [
   'qemu:deprecation',
 ];
 
+/** The hypervisor types libvirt 9.0 accepts in `<domain type>`. */
 export const DOMAIN_TYPES = [
   'kvm',
   'qemu',
@@ -58,7 +59,7 @@ export const DOMAIN_TYPES = [
   'xen',
   'lxc',
   'hvf',
-  'tcg',
+  'none',
   'kqemu',
   'vmware',
   'bhyve',
