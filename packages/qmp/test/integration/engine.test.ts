@@ -111,7 +111,7 @@ describe('connection failures against real QEMU', () => {
     try {
       const qmp = await QmpClient.connect({ path: qemu.socket }, { retry: { timeout: 20_000 } });
       // query-qmp-schema takes long enough to still be in flight when SIGKILL lands.
-      const pending = Array.from({ length: 20 }, () => qmp.execute('query-qmp-schema'));
+      const pending = Array.from({ length: 100 }, () => qmp.execute('query-qmp-schema'));
       qemu.process.kill('SIGKILL');
       const settled = await Promise.allSettled(pending);
       const failures = settled.filter((s) => s.status === 'rejected');
