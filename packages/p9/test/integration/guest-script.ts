@@ -8,10 +8,14 @@ export function guestScript(port: number): string {
   const flockStruct = 's s x4 q q i x4';
   return `
 ok() { echo "CHECK $1 $2"; }
-mkdir -p /mnt/n /mnt/l /mnt/m
+mkdir -p /mnt/n /mnt/l /mnt/m /mnt/f
 mount -t 9p -o ${opts},cache=none 10.0.2.2 /mnt/n && ok mount-none yes
 mount -t 9p -o ${opts},cache=loose 10.0.2.2 /mnt/l && ok mount-loose yes
 mount -t 9p -o ${opts},cache=mmap 10.0.2.2 /mnt/m && ok mount-mmap yes
+# trans=fd: socat connects and, with nofork, execs mount with the TCP socket as fds 0 and 1.
+printf '#!/bin/sh\nexec mount -t 9p -o trans=fd,rfdno=0,wfdno=1,version=9p2000.L,msize=1048576 none /mnt/f\n' > /fdmount
+chmod 755 /fdmount
+socat TCP:10.0.2.2:${port} EXEC:/fdmount,nofork && ok mount-fd yes
 ok msize-opt "$(grep -c 'msize=1048576' /proc/mounts)"
 cd /mnt/n || exit 1
 echo hello > f1; ok read "$(cat f1)"
@@ -58,8 +62,9 @@ perl -e 'open(F,"+<","/mnt/l/lk2") or die "open $!";
   $g = pack("${flockStruct}",1,0,0,0,0); fcntl(F,5,$g) or die "getlk $!";
   @v = unpack("${flockStruct}",$g); print "CHECK fcntl-getlk $v[0]-$v[2]-$v[3]-$v[4]\\n";'
 wait
+echo over-fd > /mnt/f/fdfile; ok fd-write "$(cat /mnt/n/fdfile)"; ok fd-read "$(cat /mnt/f/f1)"
 cd /
-umount /mnt/n /mnt/l /mnt/m && ok umount yes
+umount /mnt/n /mnt/l /mnt/m /mnt/f && ok umount yes
 echo GUEST-DONE
 `;
 }

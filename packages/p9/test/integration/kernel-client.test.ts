@@ -44,7 +44,7 @@ beforeAll(async () => {
   if (bound.kind !== 'tcp') throw new Error('expected a TCP address');
   const initramfs = await buildInitramfs({
     modules: ['9p', '9pnet', '9pnet_fd', '9pnet_virtio', 'virtio_net'],
-    executables: ['/usr/bin/perl', '/usr/bin/flock'],
+    executables: ['/usr/bin/perl', '/usr/bin/flock', '/usr/bin/socat'],
     init: guestScript(bound.port),
     after: 'poweroff',
   });
@@ -69,12 +69,12 @@ function check(name: string): string | undefined {
 }
 
 describe('Linux kernel 9p client against our server (LocalFs)', () => {
-  it('mounts with trans=tcp, version=9p2000.L, msize=1048576 in three cache modes', () => {
+  it('mounts with trans=tcp and trans=fd, version=9p2000.L, msize=1048576, three cache modes', () => {
     expect(check('mount-none'), output.slice(-3000)).toBe('yes');
     expect(check('mount-loose')).toBe('yes');
     expect(check('mount-mmap')).toBe('yes');
-    expect(check('msize-opt')).toBe('3');
-    expect(versions.length).toBe(3);
+    expect(check('msize-opt')).toBe('4');
+    expect(versions.length).toBe(4);
     for (const v of versions) expect(v).toContain('msize 1048576 version "9P2000.L"');
   });
 
@@ -140,6 +140,12 @@ describe('Linux kernel 9p client against our server (LocalFs)', () => {
     // F_WRLCK (1) held on bytes 10..19 by the first perl process; Linux reports the pid of a
     // remote lock holder negated.
     expect(check('fcntl-getlk')).toBe(`1-10-10--${check('fcntl-holder')}`);
+  });
+
+  it('also works over trans=fd (a socket handed to mount by a helper)', () => {
+    expect(check('mount-fd')).toBe('yes');
+    expect(check('fd-write')).toBe('over-fd');
+    expect(check('fd-read')).toBe('hel');
   });
 
   it('unmounts cleanly and the server saw no protocol errors', () => {

@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bootGuest, buildInitramfs } from '@multiverse-os/image';
+
+/** One server under test as the guest sees it. */
+export interface GuestTarget {
+  name: string;
+  port: number;
+  aname: string;
+}
+
+export interface GuestTimings {
+  writeMBps: number;
+  readMBps: number;
+  createPerSec: number;
+  statPerSec: number;
+  unlinkPerSec: number;
+  lsPerSec: number;
+}
+
+function script(targets: GuestTarget[], mb: number, files: number): string {
+  const t = (label: string) => `echo "BENCH $N ${label} $(cut -d' ' -f1 /proc/uptime)"`;
+  return targets
+    .map(
+      (x) => `
+N=${x.name}
+mkdir -p /mnt/$N
+mount -t 9p -o trans=tcp,port=${x.port},version=9p2000.L,msize=1048576,aname=${x.aname} 10.0.2.2 /mnt/$N || echo "BENCH $N mount-failed 0"
+cd /mnt/$N
+${t('w0')}; dd if=/dev/zero of=big bs=1M count=${mb} conv=fsync 2>/dev/null; ${t('w1')}
+${t('r0')}; dd if=big of=/dev/null bs=1M 2>/dev/null; ${t('r1')}
+rm -f big; mkdir many; cd many
+${t('c0')}; i=0; while [ $i -lt ${files} ]; do : > f$i; i=$((i+1)); done; ${t('c1')}
+${t('s0')}; i=0; while [ $i -lt ${files} ]; do [ -e f$i ] || echo missing; i=$((i+1)); done; ${t('s1')}
+${t('l0')}; ls -l > /dev/null; ${t('l1')}
+cd ..
+${t('u0')}; rm -rf many; ${t('u1')}
+cd /; umount /mnt/$N`,
+    )
+    .join('\n')
+    .concat('\necho BENCH-DONE\n');
+}
+
+function parse(output: string, name: string, mb: number, files: number): GuestTimings {
+  const at = new Map<string, number>();
+  for (const m of output.matchAll(/BENCH (\S+) (\S+) ([\d.]+)/g)) {
+    if (m[1] === name && m[2] && m[3]) at.set(m[2], Number(m[3]));
+  }
+  const span = (k: string) => {
+    const a = at.get(`${k}0`);
+    const b = at.get(`${k}1`);
+    if (a === undefined || b === undefined)
+      throw new Error(`guest bench: no ${k} timing for ${name}`);
+    return Math.max(b - a, 0.01);
+  };
+  return {
+    writeMBps: mb / span('w'),
+    readMBps: mb / span('r'),
+    createPerSec: files / span('c'),
+    statPerSec: files / span('s'),
+    unlinkPerSec: files / span('u'),
+    lsPerSec: files / span('l'),
+  };
+}
+
+/** Boots one guest that runs the same workload against every target, one after the other. */
+export async function guestBench(
+  targets: GuestTarget[],
+  mb: number,
+  files: number,
+): Promise<Map<string, GuestTimings>> {
+  const initramfs = await buildInitramfs({
+    modules: ['9p', '9pnet', '9pnet_fd', 'virtio_net'],
+    init: script(targets, mb, files),
+    after: 'poweroff',
+  });
+  const guest = await bootGuest({ initramfs, network: true, memory: 512, timeout: 900_000 });
+  try {
+    await guest.waitForOutput(/BENCH-DONE|init script exited/, { timeout: 900_000 });
+    const out = guest.output();
+    return new Map(targets.map((x) => [x.name, parse(out, x.name, mb, files)]));
+  } finally {
+    await guest.stop();
+  }
+}
+
+export function tempExport(prefix: string): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
