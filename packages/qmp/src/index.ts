@@ -4,6 +4,7 @@ export type {
   EventStreamOptions,
   WaitForEventOptions,
 } from './client/event-hub.js';
+export { type FdPassingSupport, fdPassingSupport } from './client/fd-passing.js';
 export { LiveSchema, type SchemaInfoEntry } from './client/live-schema.js';
 export { QmpSession, type QmpSessionState, type ReconnectOptions } from './client/session.js';
 export type {

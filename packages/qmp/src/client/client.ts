@@ -15,6 +15,7 @@ import { stringifyJson } from '../protocol/json.js';
 import type { QmpEventMessage, QmpGreeting, QmpServerMessage } from '../protocol/messages.js';
 import type { ConnectRetryOptions, QmpAddress } from '../transport/connect.js';
 import { EventHub, type EventStreamOptions, type WaitForEventOptions } from './event-hub.js';
+import { fdPassingUnsupported } from './fd-passing.js';
 import { Gate } from './gate.js';
 import { connectWithRetry, readGreeting } from './handshake.js';
 import { LiveSchema } from './live-schema.js';
@@ -252,6 +253,14 @@ export class QmpClient {
   async supports(name: string): Promise<boolean> {
     const schema = await this.schema();
     return schema.hasCommand(name) || schema.hasEvent(name);
+  }
+
+  /**
+   * Would send `fd` with SCM_RIGHTS followed by `getfd` (`fdname`). Always rejects with
+   * `QmpUnsupportedError` in this build; see `fdPassingSupport()` for the `-add-fd` fallback.
+   */
+  sendFd(_fd: number, fdname: string): Promise<never> {
+    return Promise.reject(fdPassingUnsupported(`getfd ${fdname}`));
   }
 
   /** Closes the connection; pending commands reject with `QmpConnectionClosedError`. */

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QmpClient } from '../../src/client/client.js';
 import { QmpCommandError, QmpConnectionClosedError } from '../../src/errors.js';
 import { qapiCommands, qapiEvents } from '../../src/generated/index.js';
+import { fdPassingSupport } from '../../src/index.js';
 import { type BareQemu, startBareQemu } from '../helpers/qemu.js';
 
 describe('QmpClient against qemu-system-x86_64 -machine none', () => {
@@ -79,6 +80,8 @@ describe('QmpClient against qemu-system-x86_64 -machine none', () => {
     const err = await qmp.execute('getfd', { fdname: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QmpCommandError);
     expect((err as QmpCommandError).desc).toMatch(/SCM_RIGHTS/);
+    expect(fdPassingSupport()).toMatchObject({ scmRights: false, launchAddFd: true });
+    await expect(qmp.sendFd(0, 'x')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
 
   it('runs 1000 concurrent commands, each reply matched to its command', async () => {
