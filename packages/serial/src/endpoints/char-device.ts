@@ -111,3 +111,11 @@ export async function openCharDevice(path: string): Promise<CharDevice> {
     throw openFailure(path, error);
   }
 }
+
+/**
+ * The guest side of a virtio-serial port: `/dev/virtio-ports/<name>` (udev's link to
+ * `/dev/vportNpM`), or an absolute device path.
+ */
+export function openVirtioSerialGuest(name: string): Promise<CharDevice> {
+  return openCharDevice(name.startsWith('/') ? name : `/dev/virtio-ports/${name}`);
+}

@@ -1,6 +1,9 @@
 import { stat } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { openCharDevice } from './char-device.js';
+
+export { openVirtioSerialGuest } from './char-device.js';
+
 import { openFailure } from './errors-map.js';
 import { followFile } from './followed-file.js';
 import { openSerialPort } from './serial-port.js';
@@ -59,9 +62,4 @@ export async function openEndpoint(
 /** The host side of a virtio-serial port: QEMU's Unix-socket chardev behind `virtserialport`. */
 export function openVirtioSerialHost(socketPath: string, options: OpenEndpointOptions = {}) {
   return connectUnix(socketPath, options);
-}
-
-/** The guest side of a virtio-serial port: `/dev/virtio-ports/<name>`. */
-export function openVirtioSerialGuest(name: string) {
-  return openCharDevice(name.startsWith('/') ? name : `/dev/virtio-ports/${name}`);
 }

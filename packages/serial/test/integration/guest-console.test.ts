@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { bootGuest, buildInitramfs, type Guest } from '@multiverse-os/image';
+import { build } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Console,
@@ -10,15 +14,33 @@ import {
 import { RawQmp } from '../helpers/raw-qmp.js';
 
 // One real guest for the whole file: busybox sh on ttyS0 (a Unix-socket chardev that
-// bootGuest already connected), a second serial port on a pty, and a virtio-serial port.
+// bootGuest already connected), a second serial port on a pty, a virtio-serial port, and
+// Node.js running this package's guest-side port code (test/guest/echo-port.ts, bundled).
 let guest: Guest;
 let console: Console;
 let qmp: RawQmp;
 let kernelRelease = '';
 const PROMPT = /[#$] $/;
 
+const bundleDir = mkdtempSync(join(tmpdir(), 'mv-serial-guest-'));
+
 beforeAll(async () => {
-  const initramfs = await buildInitramfs({ modules: ['virtio_console'], after: 'shell' });
+  await build({
+    entry: { 'echo-port': resolve(import.meta.dirname, '../guest/echo-port.ts') },
+    outDir: bundleDir,
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    outExtension: () => ({ js: '.mjs' }),
+    config: false,
+    silent: true,
+  });
+  const initramfs = await buildInitramfs({
+    modules: ['virtio_console'],
+    node: true,
+    files: [{ path: '/opt/echo-port.mjs', source: join(bundleDir, 'echo-port.mjs') }],
+    after: 'shell',
+  });
   guest = await bootGuest({
     initramfs,
     virtioSerialPorts: ['agent'],
@@ -40,11 +62,12 @@ beforeAll(async () => {
 afterAll(async () => {
   qmp?.close();
   await guest?.stop();
+  rmSync(bundleDir, { recursive: true, force: true });
 });
 
 describe('a real guest on the serial console', () => {
   it('shows the kernel banner, then the shell prompt', async () => {
-    const banner = await console.expect(/Linux version (\S+)/, { timeout: 150_000 });
+    const banner = await console.expect(/Linux version (\S+) /, { timeout: 150_000 });
     kernelRelease = banner.groups[1] ?? '';
     expect(kernelRelease).toMatch(/^\d+\.\d+/);
     await console.expect('mv-image: ready', { timeout: 150_000 });
@@ -89,7 +112,7 @@ describe('a real guest on the serial console', () => {
   it('follows QEMU console log file as it grows', async () => {
     const log = new Console(await followFile(guest.consoleLog, { interval: 50 }));
     try {
-      expect((await log.expect(/Linux version (\S+)/, { timeout: 10_000 })).groups[1]).toBe(
+      expect((await log.expect(/Linux version (\S+) /, { timeout: 10_000 })).groups[1]).toBe(
         kernelRelease,
       );
       await console.run('echo written-to-the-log');
@@ -145,10 +168,43 @@ describe('a real guest on the serial console', () => {
     }
   });
 
+  it('runs the guest side of a virtio-serial port with this package (Node in the guest)', async () => {
+    const socketPath = guest.virtioSerialSockets.agent ?? '';
+    // The 100 KB answer below must match as one piece, across many chunks.
+    const port = new Console(await openVirtioSerialHost(socketPath), {
+      timeout: 60_000,
+      maxMatchLength: 256 * 1024,
+    });
+    try {
+      // No udev in the tiny guest: make the /dev/virtio-ports/<name> link it would make.
+      const link = await console.run(
+        'mkdir -p /dev/virtio-ports && ln -sf /dev/$(basename $(ls -d /sys/class/virtio-ports/vport*)) /dev/virtio-ports/$(cat /sys/class/virtio-ports/vport*/name)',
+      );
+      expect(link.status).toBe(0);
+      await console.run('(node /opt/echo-port.mjs > /tmp/echo.log 2>&1 &)');
+      let log = '';
+      for (let i = 0; i < 120 && !log.includes('echo-port ready'); i++) {
+        log = (await console.run('cat /tmp/echo.log')).output;
+        if (!log.includes('echo-port ready')) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(log).toContain('echo-port ready');
+      for (let i = 0; i < 5; i++) {
+        await port.sendLine(`message ${i}`);
+        await port.expect(`echo:MESSAGE ${i}\n`);
+      }
+      const big = 'x'.repeat(100_000);
+      await port.sendLine(big);
+      const echoed = await port.expect(/echo:(X+)\n/);
+      expect(echoed.groups[1]?.length).toBe(big.length);
+    } finally {
+      port.close();
+    }
+  });
+
   it('keeps watching the console across a QMP system_reset', async () => {
     await console.run('echo before reset');
     await qmp.execute('system_reset');
-    const banner = await console.expect(/Linux version (\S+)/, { timeout: 150_000 });
+    const banner = await console.expect(/Linux version (\S+) /, { timeout: 150_000 });
     expect(banner.groups[1]).toBe(kernelRelease);
     await console.expect('mv-image: ready', { timeout: 150_000 });
     await console.expect(PROMPT);
