@@ -4,6 +4,7 @@ import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../src/client/p9-client.js';
+import { guestBench, tempExport } from './guest.js';
 import { type LoopbackResult, loopback } from './loopback.js';
 
 // Host-side loopback benchmark: our server and Debian's diod export the same folder, our
@@ -64,25 +65,52 @@ async function waitUp(address: string, aname: string): Promise<void> {
   throw new Error(`no 9P server came up on ${address}`);
 }
 
-async function main(): Promise<void> {
+function emitRatio(
+  metric: string,
+  value: number,
+  baseline: number,
+  unit: string,
+  baselineName: string,
+): void {
+  const ratio = value / baseline;
+  emit({
+    package: '@multiverse-os/p9',
+    metric,
+    value: Math.round(value * 10) / 10,
+    unit,
+    baseline: Math.round(baseline * 10) / 10,
+    baselineName,
+    ratio: Math.round(ratio * 100) / 100,
+    goal: 1.0,
+    pass: ratio >= 1.0,
+  });
+}
+
+/** Our server in its own process, like diod, so clients do not share its CPU time. */
+async function startOurs(
+  dir: string,
+): Promise<{ proc: ChildProcess; address: string; port: number }> {
+  const port = await freePort();
+  const address = `tcp:127.0.0.1:${port}`;
+  const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
+  const proc = spawn(
+    process.execPath,
+    [...process.execArgv, cli, 'serve', dir, '--listen', address],
+    {
+      stdio: 'ignore',
+    },
+  );
+  await waitUp(address, dir).catch((err) => {
+    proc.kill();
+    throw err;
+  });
+  return { proc, address, port };
+}
+
+async function loopbackRows(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'p9-bench-'));
   writeFileSync(join(dir, 'zero'), Buffer.alloc(16 * 1024 * 1024));
-  // Our server runs in its own process, like diod, so the client does not share its CPU time.
-  const port = await freePort();
-  const ours = `tcp:127.0.0.1:${port}`;
-  const server = spawn(
-    process.execPath,
-    [
-      ...process.execArgv,
-      join(import.meta.dirname, '..', 'src', 'cli.ts'),
-      'serve',
-      dir,
-      '--listen',
-      ours,
-    ],
-    { stdio: 'ignore' },
-  );
-  await waitUp(ours, dir);
+  const ours = await startOurs(dir);
   const diod = await startDiod(dir);
   try {
     // Interleaved rounds, best of each: the build machines are shared and noisy.
@@ -98,32 +126,58 @@ async function main(): Promise<void> {
     let mine: LoopbackResult | undefined;
     for (let round = 0; round < 3; round++) {
       theirs = best(theirs, await loopback(diod.address, dir, 'zero', MS));
-      mine = best(mine, await loopback(ours, dir, 'zero', MS));
+      mine = best(mine, await loopback(ours.address, dir, 'zero', MS));
     }
     if (!theirs || !mine) throw new Error('no measurements');
-    const rows: [string, number, number, string][] = [
-      ['loopback getattr', mine.getattrPerSec, theirs.getattrPerSec, 'ops/s'],
-      ['loopback 64KiB read', mine.readMBps, theirs.readMBps, 'MB/s'],
-    ];
-    for (const [metric, value, baseline, unit] of rows) {
-      const ratio = value / baseline;
-      emit({
-        package: '@multiverse-os/p9',
-        metric,
-        value: Math.round(value * 10) / 10,
-        unit,
-        baseline: Math.round(baseline * 10) / 10,
-        baselineName: `diod 1.0.24 (msize ${theirs.msize}) vs ours (msize ${mine.msize})`,
-        ratio: Math.round(ratio * 100) / 100,
-        goal: 1.0,
-        pass: ratio >= 1.0,
-      });
-    }
+    const name = `diod 1.0.24 (msize ${theirs.msize}) vs ours (msize ${mine.msize}), host loopback`;
+    emitRatio('loopback getattr', mine.getattrPerSec, theirs.getattrPerSec, 'ops/s', name);
+    emitRatio('loopback 64KiB read', mine.readMBps, theirs.readMBps, 'MB/s', name);
   } finally {
     diod.proc.kill();
-    server.kill();
+    ours.proc.kill();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The Linux client in one guest runs the same workload against both servers. */
+async function guestRows(): Promise<void> {
+  const mb = Number(process.env.P9_BENCH_GUEST_MB ?? 64);
+  const files = Number(process.env.P9_BENCH_GUEST_FILES ?? 2000);
+  const a = tempExport('p9-gbench-ours-');
+  const b = tempExport('p9-gbench-diod-');
+  const ours = await startOurs(a.dir);
+  const diod = await startDiod(b.dir);
+  try {
+    const port = (address: string) => Number(address.split(':').pop());
+    const r = await guestBench(
+      [
+        { name: 'diod', port: port(diod.address), aname: b.dir },
+        { name: 'ours', port: ours.port, aname: a.dir },
+      ],
+      mb,
+      files,
+    );
+    const mine = r.get('ours');
+    const theirs = r.get('diod');
+    if (!mine || !theirs) throw new Error('guest bench: missing results');
+    const name = `diod 1.0.24, same guest kernel client (trans=tcp, user networking, ${mb} MiB, ${files} files)`;
+    emitRatio('guest dd write bs=1M', mine.writeMBps, theirs.writeMBps, 'MB/s', name);
+    emitRatio('guest dd read bs=1M', mine.readMBps, theirs.readMBps, 'MB/s', name);
+    emitRatio('guest create', mine.createPerSec, theirs.createPerSec, 'files/s', name);
+    emitRatio('guest stat', mine.statPerSec, theirs.statPerSec, 'files/s', name);
+    emitRatio('guest unlink', mine.unlinkPerSec, theirs.unlinkPerSec, 'files/s', name);
+    emitRatio('guest ls -l', mine.lsPerSec, theirs.lsPerSec, 'entries/s', name);
+  } finally {
+    diod.proc.kill();
+    ours.proc.kill();
+    a.cleanup();
+    b.cleanup();
+  }
+}
+
+async function main(): Promise<void> {
+  await loopbackRows();
+  if (process.env.P9_BENCH_GUEST !== '0') await guestRows();
 }
 
 main().catch((err: unknown) => {

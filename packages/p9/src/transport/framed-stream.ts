@@ -2,6 +2,9 @@ import type { Duplex } from 'node:stream';
 import { FrameError } from '../errors.js';
 import { FrameDecoder } from '../protocol/framer.js';
 
+/** Unsent reply bytes above which the server stops reading the peer's requests. */
+const MAX_UNSENT = 8 * 1024 * 1024;
+
 export interface FramedStreamEvents {
   /** One complete frame (size[4] type[1] tag[2] body). */
   frame(frame: Buffer): void;
@@ -41,6 +44,18 @@ export class FramedStream {
     if (this.closed || this.stream.destroyed) return;
     this.batch();
     this.stream.write(frame);
+    this.checkDrain();
+  }
+
+  private checkDrain(): void {
+    // A few replies of slack (the socket's own high-water mark is 16 KiB, below one Rread).
+    if (this.writeBlocked || this.stream.writableLength < MAX_UNSENT) return;
+    this.writeBlocked = true;
+    this.applyPause();
+    this.stream.once('drain', () => {
+      this.writeBlocked = false;
+      this.applyPause();
+    });
   }
 
   private corked = false;
@@ -62,17 +77,35 @@ export class FramedStream {
     this.batch();
     this.stream.write(header);
     this.stream.write(body);
+    this.checkDrain();
   }
 
   /** Stop delivering frames (they queue) and stop reading the stream. */
   pause(): void {
-    if (this.paused) return;
-    this.paused = true;
-    this.stream.pause();
+    this.ownerPaused = true;
+    this.applyPause();
   }
 
   resume(): void {
-    if (!this.paused) return;
+    this.ownerPaused = false;
+    this.applyPause();
+  }
+
+  private ownerPaused = false;
+  private writeBlocked = false;
+
+  /**
+   * Reading stops while the owner asks (too many pending requests) or while the peer does not
+   * read its replies (the socket's write buffer is full): either way memory stays bounded.
+   */
+  private applyPause(): void {
+    const want = this.ownerPaused || this.writeBlocked;
+    if (want === this.paused) return;
+    if (want) {
+      this.paused = true;
+      this.stream.pause();
+      return;
+    }
     this.paused = false;
     while (!this.paused && !this.closed && this.queued.length > 0) {
       this.events.frame(this.queued.shift() as Buffer);

@@ -17,6 +17,7 @@ let abortedReads = 0;
 beforeAll(async () => {
   const mem = new MemFs();
   mem.writeFile('file', 'content');
+  mem.writeFile('big', Buffer.alloc(1 << 20, 1));
   const follow = {
     // A log that never has new data: each read waits until the client flushes it.
     read: (_o: bigint, _n: number, signal: AbortSignal) =>
@@ -199,5 +200,28 @@ describe('Tflush', () => {
     expect(c.replies.filter((r) => r.tag >= 100 && r.tag < 140).length).toBe(0);
     c.close();
     await healthy();
-  });
+  }, 20_000);
+});
+
+describe('a client that does not read its replies', () => {
+  it('stops being read, so server memory stays bounded', async () => {
+    const c = await RawConn.open(port);
+    await c.handshake();
+    await c.rpc({ type: 'Twalk', tag: 2, fid: 0, newfid: 1, names: ['big'] });
+    await c.rpc({ type: 'Tlopen', tag: 3, fid: 1, flags: 0 });
+    c.sock.pause(); // never read replies from now on
+    let written = 0;
+    // Keep pushing requests for a while; once our socket buffer fills, writes back up.
+    for (let i = 0; i < 20000; i++) {
+      c.sock.write(encodeMessage({ type: 'Tread', tag: 10 + i, fid: 1, offset: 0n, count: 60000 }));
+      written++;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    // 20,000 reads of 60 KB would be 1.2 GB of replies: the server stopped well before.
+    const served = server.stats().ops.Tread?.count ?? 0;
+    expect(served).toBeLessThan(2000);
+    expect(written).toBe(20000);
+    c.close();
+    await healthy();
+  }, 20_000);
 });
