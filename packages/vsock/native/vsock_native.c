@@ -252,7 +252,6 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
 
 static void on_close(uv_handle_t *handle) {
   poller_t *p = (poller_t *)handle->data;
-  close(p->fd);
   p->handle_closed = 1;
   napi_env env = p->env;
   napi_async_destroy(env, p->context);
@@ -347,7 +346,7 @@ static napi_value poller_ref(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* poller.close(): stops polling, closes the handle and then the fd. Safe to call twice. */
+/* poller.close(): stops polling, closes the handle and the fd. Safe to call twice. */
 static napi_value poller_close(napi_env env, napi_callback_info info) {
   napi_value self;
   void *data = NULL;
@@ -357,7 +356,11 @@ static napi_value poller_close(napi_env env, napi_callback_info info) {
   poller_t *p = (poller_t *)data;
   if (p->closing) return NULL;
   p->closing = 1;
+  /* uv_close() stops polling and drops the fd from epoll at once (the callback only comes
+   * later), so the fd can be closed right away: a closed server refuses new connections
+   * immediately, and the fd number cannot be reused while libuv still watches it. */
   uv_close((uv_handle_t *)&p->handle, on_close);
+  close(p->fd);
   return NULL;
 }
 

@@ -153,9 +153,7 @@ export class VsockSocket extends Duplex {
   #onPoll(status: number, events: number): void {
     if (this.destroyed) return;
     if (status < 0) {
-      this.destroy(
-        systemError(status, this.connecting ? 'connect' : 'poll', this.remoteCid, this.remotePort),
-      );
+      this.#onPollError(status);
       return;
     }
     if (this.connecting) {
@@ -164,6 +162,21 @@ export class VsockSocket extends Duplex {
     }
     if (events & POLL_WRITABLE) this.#flush();
     if (events & POLL_READABLE && !this.destroyed) this.#readSome();
+  }
+
+  /**
+   * libuv reports POLLERR as UV_EBADF and stops the handle; the socket's real error (a reset
+   * during connect, say) is in SO_ERROR.
+   */
+  #onPollError(status: number): void {
+    this.#events = 0;
+    const pending = this.#addon.soError(this.#fd);
+    const errno = pending < 0 ? pending : status;
+    this.destroy(
+      this.connecting
+        ? connectError(errno, this.remoteCid, this.remotePort)
+        : systemError(errno, 'read', this.remoteCid, this.remotePort),
+    );
   }
 
   #finishConnect(): void {
