@@ -75,9 +75,11 @@ export function channelElement(input: ChannelInput, path: string): XmlElement {
 
 /** `<serial>`, `<console>`, `<channel>`, `<parallel>`: a host source and a guest target. */
 export class CharDeviceView extends DeviceView {
+  /** Host side for `unix`/`file`/`pipe` sources (pty paths appear once running). */
   get sourcePath(): string | undefined {
     return this.childAttr('source', 'path');
   }
+  /** Guest side: `isa-serial`, `pci-serial`, `serial`/`virtio` for consoles, `virtio`/`guestfwd` for channels. */
   get targetType(): string | undefined {
     return this.childAttr('target', 'type');
   }
@@ -85,6 +87,7 @@ export class CharDeviceView extends DeviceView {
   get targetName(): string | undefined {
     return this.childAttr('target', 'name');
   }
+  /** Port number of a serial or console target. */
   get targetPort(): string | undefined {
     return this.childAttr('target', 'port');
   }

@@ -133,6 +133,7 @@ const DISK_CHILD_ORDER = [
 export class DiskView extends DeviceView {
   protected static override readonly childOrder: readonly string[] = DISK_CHILD_ORDER;
 
+  /** What the guest sees: `disk`, `cdrom`, `floppy`, or `lun` (SCSI passthrough). */
   get device(): string {
     return this.attr('device') ?? 'disk';
   }
@@ -146,6 +147,7 @@ export class DiskView extends DeviceView {
       this.childAttr('source', 'dir')
     );
   }
+  /** Guest device name hint (`vda`, `sda`); the real name is up to the guest driver. */
   get target(): string | undefined {
     return this.childAttr('target', 'dev');
   }
@@ -157,24 +159,31 @@ export class DiskView extends DeviceView {
     this.insert(el('source', { file: checkAbsolutePath(`${this.path}.source`, path) }));
     return this;
   }
+  /** Bus the disk hangs off: `virtio`, `sata`, `scsi`, `ide`, `usb`, `fdc`... */
   get bus(): string | undefined {
     return this.childAttr('target', 'bus');
   }
+  /** Hypervisor driver backend (`qemu` for QEMU/KVM). */
   get driverName(): string | undefined {
     return this.childAttr('driver', 'name');
   }
+  /** Image format of the source (`raw`, `qcow2`...): the `<driver type>`. */
   get format(): string | undefined {
     return this.childAttr('driver', 'type');
   }
+  /** Host page-cache mode (`none` bypasses it, `writeback` is the default in QEMU). */
   get cache(): string | undefined {
     return this.childAttr('driver', 'cache');
   }
+  /** Host I/O submission: `native` (Linux AIO), `threads`, or `io_uring`. */
   get io(): string | undefined {
     return this.childAttr('driver', 'io');
   }
+  /** The guest cannot write (`<readonly/>`); always the case for cdroms. */
   get readonly(): boolean {
     return this.child('readonly') !== undefined;
   }
+  /** Several guests may use the image at once; no caching that breaks that. */
   get shareable(): boolean {
     return this.child('shareable') !== undefined;
   }
@@ -188,6 +197,7 @@ export class DiskView extends DeviceView {
     }
     return undefined;
   }
+  /** USB/SCSI disks: whether the guest sees removable media. */
   get removable(): boolean | undefined {
     return yesNo(this.childAttr('target', 'removable'));
   }

@@ -48,12 +48,15 @@ export function filesystemElement(input: FilesystemInput, path: string): XmlElem
 
 /** A `<filesystem>`: type mount/block/file/ram/..., with accessmode and driver. */
 export class FilesystemView extends DeviceView {
+  /** How guest file ownership and permissions map to the host: `passthrough` (host credentials), `mapped` (stored in xattrs), `squash` (passthrough without failing on chown). */
   get accessmode(): string | undefined {
     return this.attr('accessmode');
   }
+  /** Backend: `path` (9p, the default), `handle`, `virtiofs`, or `loop`/`nbd`/`ploop` for images. */
   get driver(): string | undefined {
     return this.childAttr('driver', 'type');
   }
+  /** Host directory (or image file / block device for the other types). */
   get source(): string | undefined {
     return (
       this.childAttr('source', 'dir') ??
@@ -61,9 +64,11 @@ export class FilesystemView extends DeviceView {
       this.childAttr('source', 'dev')
     );
   }
+  /** Mount tag the guest uses to find the share. */
   get target(): string | undefined {
     return this.childAttr('target', 'dir');
   }
+  /** Exported read-only to the guest. */
   get readonly(): boolean {
     return this.child('readonly') !== undefined;
   }

@@ -117,6 +117,7 @@ export class InterfaceView extends DeviceView {
       value === undefined ? undefined : checkMac(`${this.path}.mac`, value),
     );
   }
+  /** Emulated NIC the guest sees (`virtio`, `e1000e`, `rtl8139`...). */
   get model(): string | undefined {
     return this.childAttr('model', 'type');
   }
@@ -136,6 +137,7 @@ export class InterfaceView extends DeviceView {
       this.childAttr('source', 'path')
     );
   }
+  /** Virtual cable state: `up` or `down`. */
   get linkState(): string | undefined {
     return this.childAttr('link', 'state');
   }
@@ -146,6 +148,7 @@ export class InterfaceView extends DeviceView {
       value && checkEnum(`${this.path}.link`, value, ['up', 'down'] as const),
     );
   }
+  /** Backend driver: `vhost` (in-kernel virtio) or `qemu` (userspace). */
   get driverName(): string | undefined {
     return this.childAttr('driver', 'name');
   }
