@@ -213,3 +213,34 @@ describe('Console input and output', () => {
     expect(console.bytesReceived).toBe(160 * piece.length + 3);
   });
 });
+
+describe('Console text made on demand', () => {
+  it('turns bytes received while nobody waited into text when asked', async () => {
+    const { console, peer } = setup();
+    peer.write('\x1b[1mbefore\x1b[0m any expect\r\n');
+    await tick();
+    expect(console.recentText()).toBe('before any expect\r\n');
+    expect((await console.expect('any')).before).toBe('before ');
+  });
+
+  it('restarts cleanly when more arrived than the raw ring holds', async () => {
+    const { console, peer } = setup({ rawHistorySize: 1024 });
+    peer.write('lost '.repeat(1000));
+    peer.write(`${'y'.repeat(100)}\r\nkept tail`);
+    await tick();
+    const match = await console.expect('kept tail');
+    expect(match.before.length).toBeLessThanOrEqual(1024);
+    expect(match.before.endsWith(`${'y'.repeat(100)}\r\n`)).toBe(true);
+  });
+
+  it('hands out lines to a listener added later only from then on', async () => {
+    const { console, peer } = setup();
+    peer.write('old line\n');
+    await tick();
+    const lines: string[] = [];
+    console.on('line', (line) => lines.push(line));
+    peer.write('new line\n');
+    await tick();
+    expect(lines).toEqual(['new line']);
+  });
+});
