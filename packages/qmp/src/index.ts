@@ -1,11 +1,12 @@
 // Client
-export { QmpClient, type QmpClientOptions, type QmpConnectOptions } from './client/client.js';
+export { QmpClient } from './client/client.js';
 export type {
   EventStreamOptions,
   WaitForEventOptions,
 } from './client/event-hub.js';
 export { type FdPassingSupport, fdPassingSupport } from './client/fd-passing.js';
 export { LiveSchema, type SchemaInfoEntry } from './client/live-schema.js';
+export type { QmpClientOptions, QmpConnectOptions } from './client/options.js';
 export { QmpSession, type QmpSessionState, type ReconnectOptions } from './client/session.js';
 export type {
   AnyQmpEvent,

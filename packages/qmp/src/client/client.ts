@@ -13,12 +13,13 @@ import {
 import { type DecodedLine, QmpDecoder } from '../protocol/decoder.js';
 import { stringifyJson } from '../protocol/json.js';
 import type { QmpEventMessage, QmpGreeting, QmpServerMessage } from '../protocol/messages.js';
-import type { ConnectRetryOptions, QmpAddress } from '../transport/connect.js';
+import type { QmpAddress } from '../transport/connect.js';
 import { EventHub, type EventStreamOptions, type WaitForEventOptions } from './event-hub.js';
 import { fdPassingUnsupported } from './fd-passing.js';
 import { Gate } from './gate.js';
 import { connectWithRetry, readGreeting } from './handshake.js';
 import { LiveSchema } from './live-schema.js';
+import type { QmpClientOptions, QmpConnectOptions } from './options.js';
 import type {
   AnyQmpEvent,
   CommandName,
@@ -29,32 +30,6 @@ import type {
   QmpEvent,
   UnknownCommandName,
 } from './types.js';
-
-export interface QmpClientOptions {
-  /** Default per-command timeout in ms (none by default: QEMU commands may legitimately block). */
-  commandTimeout?: number;
-  /** How long to wait for the greeting and capability negotiation (ms). Default 10 000. */
-  greetingTimeout?: number;
-  /** Negotiate OOB when QEMU offers it. Default true. */
-  oob?: boolean;
-  /** Events kept by `eventHistory()`. Default 1000. */
-  historySize?: number;
-  /**
-   * Most in-band commands on the wire at once. QEMU stops reading the socket while 8 in-band
-   * requests are queued when OOB is on, which would stall OOB commands behind them; so the
-   * default is 7 with OOB and unlimited without.
-   */
-  maxInFlight?: number;
-  /** Most OOB commands on the wire at once (default 8); further ones wait their turn. */
-  maxOobInFlight?: number;
-  /** Called with protocol errors that belong to no command (bad JSON, unknown reply id). */
-  onProtocolError?: (error: QmpError) => void;
-}
-
-export interface QmpConnectOptions extends QmpClientOptions {
-  /** Retry while the socket is missing or refused (QEMU still starting). */
-  retry?: ConnectRetryOptions;
-}
 
 interface Pending {
   command: string;
@@ -97,7 +72,15 @@ export class QmpClient {
     this.decoder = decoder;
     this.greeting = greeting;
     this.capabilities = [];
-    this.hub = new EventHub(options.historySize ?? 1000);
+    this.hub = new EventHub(
+      options.historySize ?? 1000,
+      options.onListenerError ??
+        ((error, event) =>
+          process.emitWarning(
+            `QMP event listener for ${event.event} threw: ${error instanceof Error ? error.message : String(error)}`,
+            'QmpListenerWarning',
+          )),
+    );
     this.inBand = new Gate(Number.POSITIVE_INFINITY);
     this.outOfBand = new Gate(options.maxOobInFlight ?? 8);
     this.closedPromise = new Promise((resolve) => {

@@ -29,7 +29,10 @@ export class EventHub {
   private closedError: Error | undefined;
   private readonly closeHooks = new Set<(err: Error) => void>();
 
-  constructor(private readonly historyLimit: number) {}
+  constructor(
+    private readonly historyLimit: number,
+    private readonly onListenerError: (error: unknown, event: QmpEventMessage) => void,
+  ) {}
 
   /** Subscribes to one event name, or `'*'` for all. Returns the unsubscribe function. */
   on(name: string, listener: EventListener): () => void {
@@ -57,10 +60,8 @@ export class EventHub {
         try {
           listener(event);
         } catch (err) {
-          // A throwing listener must not break the session or the other listeners.
-          queueMicrotask(() => {
-            throw err;
-          });
+          // A throwing listener must not break the session, the other listeners, or the process.
+          this.onListenerError(err, event);
         }
       }
     }

@@ -4,7 +4,8 @@ import { QmpConnectionClosedError, QmpProtocolError, QmpTimeoutError } from '../
 import type { DecodedLine, QmpDecoder } from '../protocol/decoder.js';
 import type { QmpGreeting } from '../protocol/messages.js';
 import { connectSocket, type QmpAddress } from '../transport/connect.js';
-import type { QmpClient, QmpConnectOptions } from './client.js';
+import type { QmpClient } from './client.js';
+import type { QmpConnectOptions } from './options.js';
 
 /**
  * Connects and runs the handshake. With `options.retry`, a missing or refusing socket (QEMU

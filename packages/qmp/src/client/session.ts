@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { QmpConnectionClosedError } from '../errors.js';
 import type { QmpEventMessage } from '../protocol/messages.js';
 import type { QmpAddress } from '../transport/connect.js';
-import { QmpClient, type QmpConnectOptions } from './client.js';
+import { QmpClient } from './client.js';
+import type { QmpConnectOptions } from './options.js';
 
 export interface ReconnectOptions {
   /** First delay after a drop (ms). Default 100. */

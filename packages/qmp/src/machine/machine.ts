@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QmpClient, type QmpClientOptions } from '../client/client.js';
+import { QmpClient } from '../client/client.js';
+import type { QmpClientOptions } from '../client/options.js';
 import { QemuMachineError, QmpError } from '../errors.js';
 
 /** A file descriptor handed to QEMU at start-up with `-add-fd` (see README, "fd passing"). */

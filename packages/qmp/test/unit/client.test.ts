@@ -184,4 +184,23 @@ describe('QmpClient against a scripted peer', () => {
     expect(peak).toBe(7);
     await qmp.close();
   });
+  it('survives a throwing event listener and reports it', async () => {
+    const { client } = fakeServer((cmd, send) => {
+      send({ event: 'STOP', timestamp: { seconds: 1, microseconds: 0 } });
+      send({ return: {}, id: cmd.id });
+    });
+    const reported: string[] = [];
+    const qmp = await QmpClient.fromStream(client, {
+      onListenerError: (err, event) => reported.push(`${event.event}: ${(err as Error).message}`),
+    });
+    const seen: string[] = [];
+    qmp.on('STOP', () => {
+      throw new Error('listener bug');
+    });
+    qmp.on('STOP', (e) => seen.push(e.event));
+    await qmp.execute('stop');
+    expect(seen).toEqual(['STOP']);
+    expect(reported).toEqual(['STOP: listener bug']);
+    await qmp.close();
+  });
 });
