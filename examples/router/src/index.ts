@@ -29,6 +29,7 @@ export {
   parseCidr,
   parseIpv4,
 } from './ipv4.js';
+export { issueAt, toPlanIssues } from './issues.js';
 export { libvirtNetwork } from './libvirt.js';
 export {
   type NetworkPlan,

@@ -39,15 +39,19 @@ function describe(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** zod's issues as located plan issues, in document order. */
+/**
+ * zod's issues as located issues, in document order; `knownKeys` lists the keys allowed at a
+ * path, for "did you mean" (the installer passes its own).
+ */
 export function toPlanIssues(
   issues: readonly z.core.$ZodIssue[],
   source: SourceDocument,
+  knownKeys: (path: readonly PropertyKey[]) => string[] = knownPlanKeys,
 ): PlanIssue[] {
   const out: PlanIssue[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      const known = knownPlanKeys(issue.path);
+      const known = knownKeys(issue.path);
       for (const key of issue.keys) {
         out.push(
           issueAt(
