@@ -103,6 +103,8 @@ export class QemuMachine {
         ),
       );
     });
+    // Observed from the start: it also rejects after a successful launch, when QEMU exits.
+    spawnError.catch(() => {});
     try {
       machine.qmp = await Promise.race([
         QmpClient.connect(
@@ -117,7 +119,6 @@ export class QemuMachine {
         ? err
         : new QemuMachineError(`QMP did not come up: ${(err as Error).message}`, { cause: err });
     }
-    spawnError.catch(() => {});
     return machine;
   }
 
