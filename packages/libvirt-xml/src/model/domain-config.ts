@@ -190,6 +190,28 @@ export class DomainConfig extends DomainModel {
     return this;
   }
 
+  /**
+   * `<memoryBacking>`: back guest RAM with huge pages (optionally of one size), keep it
+   * locked in host RAM, or keep KSM from merging its pages.
+   */
+  withMemoryBacking(options: {
+    hugepages?: boolean | SizeInput;
+    locked?: boolean;
+    nosharepages?: boolean;
+  }): this {
+    const mb = this.memoryBacking;
+    mb.removeChildren('hugepages').removeChildren('nosharepages').removeChildren('locked');
+    const huge = options.hugepages;
+    if (huge === true) mb.insert(el('hugepages'));
+    else if (huge !== undefined && huge !== false) {
+      const size = toSize(huge, 'memoryBacking.hugepages');
+      mb.insert(el('hugepages', {}, el('page', { size: size.value, unit: size.unit })));
+    }
+    if (options.nosharepages) mb.insert(el('nosharepages'));
+    if (options.locked) mb.insert(el('locked'));
+    return this;
+  }
+
   /** Application metadata: `<prefix:name xmlns:prefix=namespace attrs>`. */
   withMetadata(namespace: string, prefix: string, element: XmlElement): this {
     return this.setMetadata(namespace, prefix, element);

@@ -1,4 +1,5 @@
 import { checkAbsolutePath, checkEnum, checkInt, parseNumber } from '../checks.js';
+import { readSize, type Size } from '../units.js';
 import type { XmlElement } from '../xml/tree.js';
 import { attrOf, ElementView, el, textOf, yesNo } from './view.js';
 
@@ -216,6 +217,16 @@ export class ClockView extends ElementView {
 
 /** `<memoryBacking>`: hugepages, shared memory (needed by virtiofs), locking. */
 export class MemoryBackingView extends ElementView {
+  protected static override readonly childOrder = [
+    'hugepages',
+    'nosharepages',
+    'locked',
+    'source',
+    'access',
+    'allocation',
+    'discard',
+  ];
+
   get hugepages(): boolean {
     return this.child('hugepages') !== undefined;
   }
@@ -227,5 +238,17 @@ export class MemoryBackingView extends ElementView {
   }
   get locked(): boolean {
     return this.child('locked') !== undefined;
+  }
+  get nosharepages(): boolean {
+    return this.child('nosharepages') !== undefined;
+  }
+  /** Huge page sizes asked for (empty when `<hugepages/>` leaves the size to the host default). */
+  get hugepageSizes(): Size[] {
+    const huge = this.child('hugepages');
+    if (!huge) return [];
+    return huge.children
+      .filter((n): n is XmlElement => n.kind === 'element' && n.name === 'page')
+      .map((p) => readSize(attrOf(p, 'size'), attrOf(p, 'unit'), 'KiB'))
+      .filter((x): x is Size => x !== undefined);
   }
 }

@@ -170,6 +170,14 @@ export function s390Domain() {
     ]);
 }
 
+export function hugepagesDomain() {
+  return domain({ name: 'mv-huge', memory: '2 GiB', vcpus: 2 })
+    .withMemoryBacking({ hugepages: '2 MiB', locked: true, nosharepages: true })
+    .withCpu({ mode: 'maximum' })
+    .bootOrder(['network', 'hd'])
+    .network({ user: true, model: 'virtio' });
+}
+
 export function natNetwork() {
   return network({
     name: 'mv-nat',
@@ -243,6 +251,7 @@ export const BUILT_DOCUMENTS: Record<string, () => DocumentView> = {
   readmeKernelBootDomain,
   fullDomain,
   editedDomain,
+  hugepagesDomain,
   s390Domain,
   natNetwork,
   isolatedNetwork,

@@ -4,6 +4,7 @@ import {
   bridgedNetwork,
   dirPool,
   fullDomain,
+  hugepagesDomain,
   MULTIVERSE_NS,
   natNetwork,
   qcow2Volume,
@@ -136,6 +137,16 @@ describe('domain builder', () => {
       { name: 'aes', state: 'on' },
       { name: 'dea', state: 'off' },
     ]);
+  });
+
+  it('sets memory backing, CPU mode and BIOS boot order', () => {
+    const d = parseDomain(hugepagesDomain().toXml());
+    expect(d.memoryBacking.hugepages).toBe(true);
+    expect(d.memoryBacking.hugepageSizes).toEqual([{ value: 2, unit: 'MiB' }]);
+    expect(d.memoryBacking.locked).toBe(true);
+    expect(d.memoryBacking.nosharepages).toBe(true);
+    expect(d.cpu.mode).toBe('maximum');
+    expect(d.os.boot).toEqual(['network', 'hd']);
   });
 
   it('refuses per-device boot order mixed with <os><boot>', () => {

@@ -22,7 +22,7 @@ describe('robustness: nothing but typed errors', () => {
     for (let cut = 0; cut < end; cut += 3) codes.add(outcome(xml.slice(0, cut)));
     expect([...codes]).toEqual(['XML_MALFORMED']);
     expect(outcome(xml)).toBe('ok');
-  });
+  }, 60_000);
 
   it('single-character corruptions either parse or fail with a typed error', () => {
     const seen = new Set<string>();
