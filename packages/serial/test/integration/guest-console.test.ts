@@ -5,9 +5,13 @@ import { bootGuest, buildInitramfs, type Guest } from '@multiverse-os/image';
 import { build } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type ChardevListener,
   Console,
+  connectTcp,
   endpointFromChardevFilename,
   followFile,
+  listenTcp,
+  listenUnix,
   openEndpoint,
   openVirtioSerialHost,
 } from '../../src/index.js';
@@ -20,6 +24,9 @@ let guest: Guest;
 let console: Console;
 let qmp: RawQmp;
 let kernelRelease = '';
+// ttyS2: QEMU connects to us (chardev server=off); ttyS3: QEMU listens on TCP (server=on).
+let reverse: ChardevListener;
+let tcpPort = 0;
 const PROMPT = /[#$] $/;
 
 const bundleDir = mkdtempSync(join(tmpdir(), 'mv-serial-guest-'));
@@ -35,6 +42,11 @@ beforeAll(async () => {
     config: false,
     silent: true,
   });
+  reverse = await listenUnix(join(bundleDir, 'reverse.sock'));
+  // A free port for QEMU's TCP chardev (released just before QEMU takes it).
+  const probe = await listenTcp('127.0.0.1', 0);
+  tcpPort = probe.port ?? 0;
+  await probe.close();
   const initramfs = await buildInitramfs({
     modules: ['virtio_console'],
     node: true,
@@ -52,6 +64,14 @@ beforeAll(async () => {
       'pty,id=ptyc',
       '-device',
       'isa-serial,chardev=ptyc',
+      '-chardev',
+      `socket,id=revc,path=${reverse.address}`,
+      '-device',
+      'isa-serial,chardev=revc',
+      '-chardev',
+      `socket,id=tcpc,host=127.0.0.1,port=${tcpPort},server=on,wait=off`,
+      '-device',
+      'isa-serial,chardev=tcpc',
     ],
     timeout: 170_000,
   });
@@ -61,6 +81,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   qmp?.close();
+  await reverse?.close();
   await guest?.stop();
   rmSync(bundleDir, { recursive: true, force: true });
 });
@@ -142,6 +163,26 @@ describe('a real guest on the serial console', () => {
       expect(await reading).toEqual({ output: 'typed from the host\n', status: 0 });
     } finally {
       second.close();
+    }
+  });
+
+  it('serves a server=off Unix chardev (QEMU connects to us) and connects to a TCP one', async () => {
+    const ttyS2 = new Console(await reverse.accept(), { timeout: 30_000 });
+    const ttyS3 = new Console(await connectTcp('127.0.0.1', tcpPort, { retryFor: 5000 }), {
+      timeout: 30_000,
+    });
+    try {
+      await console.run('stty -F /dev/ttyS2 115200 raw -echo; stty -F /dev/ttyS3 115200 raw -echo');
+      const both = Promise.all([ttyS2.expect('to the host listener'), ttyS3.expect('over tcp')]);
+      await console.run('echo "to the host listener" > /dev/ttyS2; echo "over tcp" > /dev/ttyS3');
+      await both;
+      const reading = console.run('head -n 1 /dev/ttyS3');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await ttyS3.sendLine('typed over tcp');
+      expect(await reading).toEqual({ output: 'typed over tcp\n', status: 0 });
+    } finally {
+      ttyS2.close();
+      ttyS3.close();
     }
   });
 
