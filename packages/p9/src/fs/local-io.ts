@@ -7,7 +7,15 @@ export const openFd = promisify(fs.open) as (
   flags: number,
   mode?: number,
 ) => Promise<number>;
-export const closeFd = promisify(fs.close);
+/** close(2) never waits on a local filesystem; doing it inline saves a thread-pool hop. */
+export const closeFd = async (fd: number): Promise<void> => fs.closeSync(fd);
+/**
+ * Opens that cannot block (O_PATH, or O_CREAT|O_EXCL of a new file, or regular files and
+ * directories) run inline: a microsecond syscall against a thread-pool round trip. FIFOs and
+ * devices, whose open may wait for a peer, go through `openFd`.
+ */
+export const openNow = async (path: string, flags: number, mode?: number): Promise<number> =>
+  fs.openSync(path, flags, mode);
 /**
  * fstat runs synchronously: on a local filesystem it costs about a microsecond, far less than
  * a round trip through libuv's thread pool, and it is the hottest call (every Tgetattr/Twalk).

@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { type BigIntStats, constants as C } from 'node:fs';
+import {
+  type BigIntStats,
+  constants as C,
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  openSync,
+} from 'node:fs';
 import fsp from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { AT_REMOVEDIR, Mode, XattrFlags } from '../protocol/constants.js';
@@ -16,7 +24,7 @@ import type {
 import type { LocalFs } from './local.js';
 import { attrOf, inodeKey } from './local-attr.js';
 import { LocalOpenFile } from './local-file.js';
-import { closeFd, fstatBig, openFd } from './local-io.js';
+import { closeFd, fstatBig, openFd, openNow } from './local-io.js';
 import { qidOf } from './mode.js';
 import { entryPath, fdPath, O_CLOEXEC, O_DIRECT, O_NOFOLLOW, O_PATH } from './proc-paths.js';
 import { timespecToSeconds } from './time.js';
@@ -73,11 +81,24 @@ export class LocalNode implements FsNode {
 
   /** Opens `name` in this directory as a new node without following a symlink. */
   private async child(name: string): Promise<LocalNode> {
-    const fd = await openFd(entryPath(this.dirFd(), name), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    return this.openNode(
+      entryPath(this.dirFd(), name),
+      O_PATH | O_NOFOLLOW | O_CLOEXEC,
+      this,
+      name,
+    );
+  }
+
+  /**
+   * Open, fstat and construct with no await in between, so a concurrent release cannot close
+   * (and let the kernel reuse) a descriptor between its use and the parent's retain.
+   */
+  private openNode(path: string, flags: number, parent: LocalNode | null, name: string): LocalNode {
+    const fd = openSync(path, flags);
     try {
-      return new LocalNode(this.fs, fd, this, name, await fstatBig(fd));
+      return new LocalNode(this.fs, fd, parent, name, fstatSync(fd, { bigint: true }));
     } catch (err) {
-      await closeFd(fd);
+      closeSync(fd);
       throw err;
     }
   }
@@ -89,13 +110,7 @@ export class LocalNode implements FsNode {
 
   async clone(): Promise<LocalNode> {
     // Reopening the magic link gives a second descriptor for the same object (symlinks too).
-    const fd = await openFd(fdPath(this.fd), O_PATH | O_CLOEXEC);
-    try {
-      return new LocalNode(this.fs, fd, this.parent, this.name, await fstatBig(fd));
-    } catch (err) {
-      await closeFd(fd);
-      throw err;
-    }
+    return this.openNode(fdPath(this.fd), O_PATH | O_CLOEXEC, this.parent, this.name);
   }
 
   async getattr(): Promise<Attr> {
@@ -175,7 +190,8 @@ export class LocalNode implements FsNode {
     void cred;
     if (this.isSymlink) throw fsError('ELOOP');
     const f = (flags & ~(O_NOFOLLOW | O_DIRECT | C.O_CREAT | C.O_EXCL)) | O_CLOEXEC;
-    const fd = await openFd(fdPath(this.fd), f);
+    const plain = this.fmt === Mode.IFREG || this.isDir;
+    const fd = await (plain ? openNow : openFd)(fdPath(this.fd), f);
     return new LocalOpenFile(this, fd, this.isDir);
   }
 
@@ -200,11 +216,20 @@ export class LocalNode implements FsNode {
   async create(name: string, flags: number, mode: number, cred: Credentials) {
     const path = entryPath(this.dirFd(), name);
     const f = (flags & ~(O_DIRECT | C.O_TRUNC)) | C.O_CREAT | C.O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-    const fd = await openFd(path, f, this.hostMode(mode, false));
+    const fd = await openNow(path, f, this.hostMode(mode, false));
     try {
       // Explicit chmod: the server's umask must not change what the client asked for.
-      if (this.fs.security !== 'mapped') await fsp.chmod(fdPath(fd), mode & 0o7777);
-      await this.ownNew(path, Mode.IFREG | mode, cred);
+      if (this.fs.security !== 'mapped') fchmodSync(fd, mode & 0o7777);
+      const st = fstatSync(fd, { bigint: true });
+      if (this.fs.security === 'mapped') {
+        this.fs.metadata.update(inodeKey(st), (m) => {
+          m.uid = cred.uid;
+          m.gid = cred.gid;
+          m.mode = Mode.IFREG | mode;
+        });
+      } else if (this.fs.security === 'passthrough' && this.fs.isRoot) {
+        fchownSync(fd, cred.uid, cred.gid);
+      }
       const node = await this.child(name);
       return { node: node as FsNode, file: new LocalOpenFile(node, fd, false) as FsOpenFile };
     } catch (err) {

@@ -4,6 +4,7 @@ import type { MessageOf, ReplyBody } from '../protocol/messages.js';
 import type { Qid } from '../protocol/types.js';
 import type { RequestContext } from './context.js';
 import { type Fid, releaseFid } from './fids.js';
+import type { FsNode } from './filesystem.js';
 import { checkWalkName } from './names.js';
 
 /** The fid entry or EBADF. */
@@ -72,26 +73,30 @@ export async function walk(
   if (m.newfid === m.fid && from.open) throw fsError('EBADF', `fid ${m.fid} is open`);
   if (m.newfid !== m.fid) newFidSlot(ctx, m.newfid);
   for (const name of m.names) checkWalkName(name);
-  let node = await from.node.clone();
+  // Each step yields a new node; the first step starts from the fid's node without cloning
+  // it (one open per name instead of two).
+  let node: FsNode | undefined;
   const qids: Qid[] = [];
   try {
     for (const name of m.names) {
       ctx.signal.throwIfAborted();
-      let next: typeof node;
+      const cur: FsNode = node ?? from.node;
+      let next: FsNode;
       try {
         // "." stays put (diodls walks it); ".." is clamped by the backend.
-        next = name === '.' ? await node.clone() : await node.walk(name);
+        next = name === '.' ? await cur.clone() : await cur.walk(name);
       } catch (err) {
         if (qids.length === 0) throw err;
-        await node.release();
+        await node?.release();
         return { qids };
       }
-      await node.release();
+      await node?.release();
       node = next;
-      qids.push(node.qid);
+      qids.push(next.qid);
     }
+    node ??= await from.node.clone();
   } catch (err) {
-    await node.release().catch(() => undefined);
+    await node?.release().catch(() => undefined);
     throw err;
   }
   if (m.newfid === m.fid) {

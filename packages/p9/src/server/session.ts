@@ -27,7 +27,11 @@ export interface SessionOptions {
   trace?: (line: string) => void;
 }
 
+/** Message fields that name a fid. */
+const FID_FIELDS = ['fid', 'newfid', 'dfid', 'dirfid', 'olddirfid', 'newdirfid'];
+
 interface Pending {
+  msg?: TMessage;
   controller: AbortController;
   done: Promise<void>;
   flushed: boolean;
@@ -102,13 +106,30 @@ export class Session {
       return;
     }
     const controller = new AbortController();
-    const entry: Pending = { controller, done: Promise.resolve(), flushed: false };
+    const entry: Pending = { msg, controller, done: Promise.resolve(), flushed: false };
     this.pending.set(msg.tag, entry);
     if (this.pending.size >= this.opts.maxPending) this.transport.pause();
-    entry.done = this.run(msg, entry).finally(() => {
+    // Tclunk/Tremove wait for earlier requests on the same fid, so a node is never released
+    // while another request is still using it (Linux never does this; a hostile client might).
+    const before =
+      msg.type === 'Tclunk' || msg.type === 'Tremove' ? this.usersOf(msg.fid, entry) : [];
+    const started = before.length
+      ? Promise.allSettled(before).then(() => this.run(msg, entry))
+      : this.run(msg, entry);
+    entry.done = started.finally(() => {
       if (this.pending.get(msg.tag) === entry) this.pending.delete(msg.tag);
       if (this.pending.size < this.opts.maxPending) this.transport.resume();
     });
+  }
+
+  private usersOf(fid: number, self: Pending): Promise<void>[] {
+    const out: Promise<void>[] = [];
+    for (const p of this.pending.values()) {
+      if (p === self || !p.msg) continue;
+      const m = p.msg as unknown as Record<string, unknown>;
+      if (FID_FIELDS.some((k) => m[k] === fid)) out.push(p.done);
+    }
+    return out;
   }
 
   private async run(msg: TMessage, entry: Pending): Promise<void> {

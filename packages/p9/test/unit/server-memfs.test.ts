@@ -60,7 +60,7 @@ describe('server over MemFs, through our client', () => {
     const names = (await client.readdir('many')).map((e) => e.name);
     expect(names.length).toBe(10000);
     expect(new Set(names).size).toBe(10000);
-  });
+  }, 30_000);
 
   it('keeps an unlinked open file readable (open-unlink-fstat)', async () => {
     await client.writeFile('tmp', 'still here');
