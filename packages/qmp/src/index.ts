@@ -12,10 +12,13 @@ export type {
   AnyQmpEvent,
   CommandArgs,
   CommandName,
+  CommandNameIn,
   CommandReturn,
   EventName,
+  EventNameIn,
   ExecuteOptions,
   ExecuteParams,
+  QemuSchemaVersion,
   QmpEvent,
 } from './client/types.js';
 // Errors
@@ -36,7 +39,12 @@ export {
   QmpUnsupportedError,
 } from './errors.js';
 // Generated from QEMU's QAPI schemas (7.2, 8.2, 9.1 merged); every named type under `Qapi`.
-export type { QmpCommands, QmpEvents } from './generated/index.js';
+export type {
+  QmpCommands,
+  QmpCommandsByVersion,
+  QmpEvents,
+  QmpEventsByVersion,
+} from './generated/index.js';
 export {
   type QapiEntryInfo,
   qapiCommands,

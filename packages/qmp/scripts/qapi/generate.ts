@@ -76,6 +76,14 @@ export type QType = 'none' | 'qnull' | 'qnum' | 'qstring' | 'qdict' | 'qlist' | 
     eventMap += `${emitter.comment(lines, '  ')}  ${e.name}: ${data};\n`;
   }
 
+  const byVersion = (defs: Merged[], what: string, iface: string) =>
+    `\n/** ${what} in each QEMU release's schema (to restrict yourself to one release). */\nexport interface ${iface} {\n${SCHEMA_VERSIONS.map(
+      (v) =>
+        `  '${v.label}':\n${defs
+          .filter((d) => d.versions.includes(v.label))
+          .map((d) => `    | '${d.name}'`)
+          .join('\n')};\n`,
+    ).join('')}}\n`;
   const typeNames = [...emitter.generatedNames, 'QmpInt', 'QType'].sort();
   const used = (text: string) => typeNames.filter((n) => new RegExp(`\\b${n}\\b`).test(text));
   const commandsFile = `${HEADER}
@@ -88,7 +96,7 @@ ${used(commandMap)
 /** Every QMP command of QEMU 7.2, 8.2 and 9.1: argument and return types by name. */
 export interface QmpCommands {
 ${commandMap}}
-`;
+${byVersion(commands, 'Command names', 'QmpCommandsByVersion')}`;
   const eventsFile = `${HEADER}
 import type {
 ${used(eventMap)
@@ -99,7 +107,7 @@ ${used(eventMap)
 /** Every QMP event of QEMU 7.2, 8.2 and 9.1: data type by name (\`undefined\` when none). */
 export interface QmpEvents {
 ${eventMap}}
-`;
+${byVersion(events, 'Event names', 'QmpEventsByVersion')}`;
   const info = (d: Merged) => {
     const parts = [
       `since: ${d.since ? `'${d.since}'` : 'undefined'}`,
@@ -132,8 +140,8 @@ export const qapiEvents: Readonly<Record<string, QapiEntryInfo>> = {
 ${events.map(info).join('')}};
 `;
   const index = `${HEADER}
-export type { QmpCommands } from './commands.js';
-export type { QmpEvents } from './events.js';
+export type { QmpCommands, QmpCommandsByVersion } from './commands.js';
+export type { QmpEvents, QmpEventsByVersion } from './events.js';
 export {
   type QapiEntryInfo,
   qapiCommands,

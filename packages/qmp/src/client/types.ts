@@ -1,10 +1,22 @@
-import type { QmpCommands, QmpEvents } from '../generated/index.js';
+import type {
+  QmpCommands,
+  QmpCommandsByVersion,
+  QmpEvents,
+  QmpEventsByVersion,
+} from '../generated/index.js';
 import type { QmpEventMessage } from '../protocol/messages.js';
 
 /** Names of every command in the merged QEMU 7.2 / 8.2 / 9.1 vocabulary. */
 export type CommandName = keyof QmpCommands & string;
 /** Names of every event in the merged vocabulary. */
 export type EventName = keyof QmpEvents & string;
+
+/** A QEMU release whose schema was merged into the generated types. */
+export type QemuSchemaVersion = keyof QmpCommandsByVersion;
+/** Command names that exist in QEMU release `V` (e.g. `CommandNameIn<'7.2'>`). */
+export type CommandNameIn<V extends QemuSchemaVersion> = QmpCommandsByVersion[V];
+/** Event names that exist in QEMU release `V`. */
+export type EventNameIn<V extends QemuSchemaVersion> = QmpEventsByVersion[V];
 
 export type CommandArgs<K extends CommandName> = QmpCommands[K]['args'];
 export type CommandReturn<K extends CommandName> = QmpCommands[K]['returns'];

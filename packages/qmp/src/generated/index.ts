@@ -3,8 +3,8 @@
 // Structure only (names, optionality, since, features): QEMU's documentation is at
 // https://www.qemu.org/docs/master/interop/qemu-qmp-ref.html
 
-export type { QmpCommands } from './commands.js';
-export type { QmpEvents } from './events.js';
+export type { QmpCommands, QmpCommandsByVersion } from './commands.js';
+export type { QmpEvents, QmpEventsByVersion } from './events.js';
 export {
   type QapiEntryInfo,
   qapiCommands,

@@ -203,4 +203,25 @@ describe('QmpClient against a scripted peer', () => {
     expect(reported).toEqual(['STOP: listener bug']);
     await qmp.close();
   });
+  it('keeps answering commands while the peer interleaves garbage, truncated and huge lines', async () => {
+    const errors: string[] = [];
+    let n = 0;
+    const { client, sendRaw } = fakeServer((cmd, send) => {
+      n++;
+      if (n % 3 === 0) sendRaw(`{"return": {"trunc`);
+      if (n % 3 === 0) sendRaw('\n');
+      if (n % 5 === 0) sendRaw(`\u0000\u00ff garbage ]]]\n`);
+      if (n % 7 === 0)
+        sendRaw(
+          `{"event":"BIG","data":{"s":"${'x'.repeat(300_000)}"},"timestamp":{"seconds":1,"microseconds":0}}\n`,
+        );
+      send({ return: n, id: cmd.id });
+    });
+    const qmp = await QmpClient.fromStream(client, { onProtocolError: (e) => errors.push(e.code) });
+    const results = await Promise.all(Array.from({ length: 30 }, () => qmp.execute('x')));
+    expect(results).toHaveLength(30);
+    expect(new Set(errors)).toEqual(new Set(['INVALID_JSON']));
+    expect(qmp.eventHistory().filter((e) => (e.event as string) === 'BIG')).toHaveLength(4);
+    await qmp.close();
+  });
 });

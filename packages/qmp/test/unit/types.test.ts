@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { QmpClient } from '../../src/client/client.js';
-import type { CommandArgs, Qapi, QmpEvents } from '../../src/index.js';
+import type { CommandArgs, CommandNameIn, Qapi, QmpEvents } from '../../src/index.js';
 import { fakeServer } from '../helpers/fake-server.js';
 
 // Type-level checks (verified by `tsc -b`) plus one run-time round trip through a typed call.
@@ -29,6 +29,10 @@ describe('typed API', () => {
       expectTypeOf(e.data).toEqualTypeOf<QmpEvents['SHUTDOWN']>();
       expectTypeOf(e.data.reason).toExtend<string>();
     });
+    // Per-release name sets: query-yank is in all three, a 9.1-only command is not in 7.2.
+    expectTypeOf<'query-yank'>().toExtend<CommandNameIn<'7.2'>>();
+    expectTypeOf<'cxl-add-dynamic-capacity'>().not.toExtend<CommandNameIn<'7.2'>>();
+    expectTypeOf<'cxl-add-dynamic-capacity'>().toExtend<CommandNameIn<'9.1'>>();
     // Enums accept values from future QEMUs.
     const future: Qapi.RunState = 'some-state-from-qemu-12';
     expect(future).toBe('some-state-from-qemu-12');
