@@ -42,6 +42,9 @@ const READS_PER_WAKEUP = 16;
 /** The most buffers handed to one writev(2) (the addon's iovec array). */
 const MAX_IOV = 64;
 
+/** The read buffer shared by all sockets; see #readSome. */
+let readPool: Buffer | undefined;
+
 interface PendingWrite {
   buffers: Buffer[];
   callback: (error?: Error | null) => void;
@@ -68,7 +71,6 @@ export class VsockSocket extends Duplex {
   #events = 0;
   #wantRead = false;
   #readEnded = false;
-  #pool: Buffer | undefined;
   #pending: PendingWrite | undefined;
   #onConnected: (() => void)[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -225,12 +227,10 @@ export class VsockSocket extends Duplex {
 
   #readSome(): void {
     for (let i = 0; i < READS_PER_WAKEUP && this.#wantRead && !this.destroyed; i++) {
-      const pool = this.#pool ?? Buffer.allocUnsafeSlow(READ_SIZE);
+      const pool = readPool ?? Buffer.allocUnsafeSlow(READ_SIZE);
+      readPool = pool;
       const n = this.#addon.read(this.#fd, pool);
-      if (n === EAGAIN) {
-        this.#pool = pool;
-        break;
-      }
+      if (n === EAGAIN) break;
       if (n < 0) {
         this.destroy(systemError(n, 'read', this.remoteCid, this.remotePort));
         return;
@@ -242,14 +242,14 @@ export class VsockSocket extends Duplex {
         break;
       }
       this.bytesRead += n;
-      // Small reads are copied out so that an idle connection does not pin 64 KiB.
+      // One read buffer serves every socket (reads are synchronous): small reads are copied
+      // out of it, large ones take it over and the next read allocates a fresh one.
       let chunk: Buffer;
       if (n < READ_SIZE / 4) {
         chunk = Buffer.from(pool.subarray(0, n));
-        this.#pool = pool;
       } else {
         chunk = pool.subarray(0, n);
-        this.#pool = undefined;
+        readPool = undefined;
       }
       if (!this.push(chunk)) this.#wantRead = false;
     }
@@ -329,7 +329,6 @@ export class VsockSocket extends Duplex {
     this.connecting = false;
     this.#poller?.close();
     this.#poller = undefined;
-    this.#pool = undefined;
     const pending = this.#pending;
     this.#pending = undefined;
     pending?.callback(error ?? null);

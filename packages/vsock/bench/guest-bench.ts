@@ -1,0 +1,177 @@
+// Runs INSIDE a tiny guest over vsock loopback (CID 1); bench/run.ts boots it and reads the
+// `VSOCK-BENCH {json}` lines from the console.
+//   node script.mjs            the benchmark (spawns the helpers below)
+//   node script.mjs sink PORT  a vsock server that counts bytes until the end, then exits
+import { spawn } from 'node:child_process';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { connectAsync, listen, type VsockSocket } from '../src/index.js';
+import { sleep, writeAll } from '../src/testing/index.js';
+
+const LOOPBACK = 1;
+const BYTES = Number(process.env.VSOCK_BENCH_BYTES ?? 128 * 1024 * 1024);
+const IDLE_CONNECTIONS = 200;
+
+function emit(result: Record<string, unknown>): void {
+  console.log(`VSOCK-BENCH ${JSON.stringify(result)}`);
+}
+
+function exited(
+  command: string,
+  args: string[],
+): { done: Promise<number | null>; stdout: () => string } {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  return { done: new Promise((resolve) => child.on('close', resolve)), stdout: () => out };
+}
+
+/** socat to socat, with the same 64 KiB transfer size as ours (socat's default is 8 KiB): the baseline. */
+async function socatThroughput(port: number): Promise<number> {
+  const sink = exited('/usr/bin/socat', [
+    '-u',
+    '-b',
+    '65536',
+    `VSOCK-LISTEN:${port}`,
+    'OPEN:/dev/null',
+  ]);
+  await sleep(500);
+  const started = process.hrtime.bigint();
+  const source = exited('/usr/bin/socat', [
+    '-u',
+    `OPEN:/dev/zero,readbytes=${BYTES}`,
+    `VSOCK-CONNECT:${LOOPBACK}:${port}`,
+  ]);
+  await Promise.all([source.done, sink.done]);
+  return BYTES / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+/** this package to this package, also two processes: the sink is this script in `sink` mode. */
+async function ourThroughput(port: number): Promise<number> {
+  const sink = exited(process.execPath, [process.argv[1]!, 'sink', String(port)]);
+  let socket: VsockSocket | undefined;
+  for (let attempt = 0; !socket; attempt++) {
+    socket = await connectAsync({ cid: LOOPBACK, port }).catch(async (error) => {
+      if (attempt > 100) throw error;
+      await sleep(100);
+      return undefined;
+    });
+  }
+  const started = process.hrtime.bigint();
+  const block = Buffer.alloc(1024 * 1024);
+  const chunks = function* () {
+    for (let sent = 0; sent < BYTES; sent += block.length)
+      yield block.subarray(0, Math.min(block.length, BYTES - sent));
+  };
+  await writeAll(socket, chunks());
+  await sink.done;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (Number(sink.stdout().trim()) !== BYTES)
+    throw new Error(`sink counted ${sink.stdout().trim()} bytes`);
+  return BYTES / seconds;
+}
+
+async function runSink(port: number): Promise<void> {
+  const server = await listen({ port }, (socket) => {
+    let bytes = 0;
+    socket.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
+    socket.on('end', () => {
+      process.stdout.write(`${bytes}\n`);
+      process.exit(0);
+    });
+  });
+  server.unref();
+  server.ref();
+}
+
+/** JS heap plus memory held outside it (buffers, the addon's handles) after full GCs. */
+function settledMemory(): number {
+  for (let i = 0; i < 3; i++) globalThis.gc?.();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
+}
+
+/**
+ * Bytes per idle connection held by this process (both ends live here, so it counts both);
+ * the kernel's socket buffers are not in it, for either transport.
+ */
+async function idleMemory(
+  open: () => Promise<{ clients: { destroy(): void }[]; close: () => Promise<void> }>,
+): Promise<number> {
+  await sleep(200);
+  const before = settledMemory();
+  const { clients, close } = await open();
+  await sleep(500);
+  const after = settledMemory();
+  for (const client of clients) client.destroy();
+  await close();
+  return (after - before) / IDLE_CONNECTIONS;
+}
+
+async function vsockIdle(port: number) {
+  const accepted: VsockSocket[] = [];
+  const server = await listen({ port }, (socket) => accepted.push(socket));
+  const clients: VsockSocket[] = [];
+  for (let i = 0; i < IDLE_CONNECTIONS; i++)
+    clients.push(await connectAsync({ cid: LOOPBACK, port }));
+  while (accepted.length < IDLE_CONNECTIONS) await sleep(10);
+  return {
+    clients: [...clients, ...accepted],
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function unixIdle(path: string) {
+  const accepted: Socket[] = [];
+  const server: Server = createServer((socket) => accepted.push(socket));
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  const clients: Socket[] = [];
+  for (let i = 0; i < IDLE_CONNECTIONS; i++) {
+    const socket = createConnection(path);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    clients.push(socket);
+  }
+  while (accepted.length < IDLE_CONNECTIONS) await sleep(10);
+  return {
+    clients: [...clients, ...accepted],
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function main(): Promise<void> {
+  // Alternate the two, best of three each, so neither gets a warmer or quieter machine.
+  const socat: number[] = [];
+  const ours: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    socat.push(await socatThroughput(6100 + round));
+    ours.push(await ourThroughput(6200 + round));
+  }
+  emit({
+    metric: 'throughput',
+    ours: Math.max(...ours),
+    socat: Math.max(...socat),
+    bytes: BYTES,
+    oursAll: ours,
+    socatAll: socat,
+  });
+  const unixPerConnection = await idleMemory(() => unixIdle('/tmp/bench-idle.sock'));
+  const vsockPerConnection = await idleMemory(() => vsockIdle(6300));
+  emit({
+    metric: 'idle-memory',
+    ours: vsockPerConnection,
+    unix: unixPerConnection,
+    connections: IDLE_CONNECTIONS,
+  });
+}
+
+if (process.argv[2] === 'sink') {
+  void runSink(Number(process.argv[3]));
+} else {
+  main()
+    .catch((error) => console.log(`VSOCK-BENCH-ERROR ${String(error)}`))
+    .finally(() => {
+      console.log('VSOCK-BENCH-DONE');
+      process.exit(0);
+    });
+}
