@@ -110,6 +110,8 @@ describe('domain builder', () => {
     expect(dev.hostdevs[0]?.sourceAddress?.attr('bus')).toBe('0x03');
     expect(dev.hostdevs[0]?.managed).toBe(true);
     expect(dev.hostdevs[1]?.managed).toBe(false);
+    expect(dev.hostdevs[1]?.usbId).toEqual({ vendor: 0x046d, product: 0xc52b });
+    expect(dev.hostdevs[0]?.usbId).toBeUndefined();
     expect(dev.redirdevs).toHaveLength(1);
     expect(dev.smartcards).toHaveLength(1);
     expect(dev.rngs[0]?.model).toBe('virtio');

@@ -34,5 +34,5 @@ describe('robustness: nothing but typed errors', () => {
     expect(seen.has('XML_MALFORMED')).toBe(true);
     for (const code of seen)
       expect(['ok', 'XML_MALFORMED', 'WRONG_ROOT', 'XML_FORBIDDEN']).toContain(code);
-  });
+  }, 60_000);
 });

@@ -2,7 +2,7 @@ import { checkInt } from '../../checks.js';
 import { InvalidValueError } from '../../errors.js';
 import type { XmlElement } from '../../xml/tree.js';
 import { AddressView, addressElement, type PciAddress, parsePciAddress } from '../address.js';
-import { el, yesNo } from '../view.js';
+import { attrOf, el, yesNo } from '../view.js';
 import { DeviceView } from './device.js';
 
 /** A host PCI or USB device passed to the guest. */
@@ -74,7 +74,22 @@ export class HostdevView extends DeviceView {
   get managed(): boolean | undefined {
     return yesNo(this.attr('managed'));
   }
+  /** USB vendor and product ids of a USB hostdev chosen by id. */
+  get usbId(): { vendor: number; product: number } | undefined {
+    const source = this.child('source');
+    const id = (name: string) => {
+      const e = source?.children.find(
+        (n): n is XmlElement => n.kind === 'element' && n.name === name,
+      );
+      const v = e && attrOf(e, 'id');
+      return v === undefined ? undefined : Number(v);
+    };
+    const vendor = id('vendor');
+    const product = id('product');
+    return vendor === undefined || product === undefined ? undefined : { vendor, product };
+  }
   /** The host-side address inside `<source>`. */
+
   get sourceAddress(): AddressView | undefined {
     const source = this.child('source');
     if (!source) return undefined;
