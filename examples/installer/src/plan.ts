@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { libvirtNetwork, readPlan, routerFormula } from '@multiverse-os/example-router';
+import {
+  libvirtNetwork,
+  type NetworkPlan,
+  readPlan,
+  routerFormula,
+} from '@multiverse-os/example-router';
 import {
   allocateMacs,
   createFileLoader,
@@ -41,6 +46,8 @@ export interface InstallPlan {
   networks: Array<{ name: string; xml: string }>;
   domains: PlannedDomain[];
   images: Array<{ path: string; usedBy: string[]; exists: boolean }>;
+  /** The router's network plan the networks and router VMs come from. */
+  networkPlan: NetworkPlan;
 }
 
 function relocate(path: string, storageRoot: string): string {
@@ -180,5 +187,6 @@ export function buildInstallPlan(config: HostConfig): InstallPlan {
     networks: network.networks.map((n) => ({ name: n.name, xml: libvirtNetwork(n).toXml() })),
     domains,
     images: [...usedBy].map(([path, users]) => ({ path, usedBy: users, exists: existsSync(path) })),
+    networkPlan: network,
   };
 }
