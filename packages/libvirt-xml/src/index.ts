@@ -82,6 +82,20 @@ export {
   serializeNetwork,
 } from './model/network.js';
 export {
+  NWFILTER_ACTIONS,
+  NWFILTER_DIRECTIONS,
+  Nwfilter,
+  type NwfilterOptions,
+  type NwfilterRuleInput,
+  nwfilter,
+  parseNwfilter,
+  parseSecret,
+  Secret,
+  type SecretOptions,
+  type SecretUsage,
+  secret,
+} from './model/secret-nwfilter.js';
+export {
   parseStoragePool,
   parseStorageVolume,
   StoragePool,

@@ -26,13 +26,21 @@ export class LibvirtToolError extends Error {
 
 export const SCHEMA_DIR = '/usr/share/libvirt/schemas';
 /** The libvirt document kinds this package models, mapped to their schema names. */
-export type DocumentKind = 'domain' | 'network' | 'storagepool' | 'storagevol';
+export type DocumentKind =
+  | 'domain'
+  | 'network'
+  | 'storagepool'
+  | 'storagevol'
+  | 'secret'
+  | 'nwfilter';
 
 const ROOT_KIND: Record<string, DocumentKind> = {
   domain: 'domain',
   network: 'network',
   pool: 'storagepool',
   volume: 'storagevol',
+  secret: 'secret',
+  filter: 'nwfilter',
 };
 
 /** The schema kind from the document's root element. */
@@ -137,12 +145,17 @@ const DEFINE_COMMAND: Record<DocumentKind, (path: string) => string> = {
   storagepool: (p) => `pool-define ${p}`,
   // test:///default ships a pool named default-pool to create volumes in.
   storagevol: (p) => `vol-create default-pool ${p}`,
+  // The test driver has no secrets or filters; these need a real libvirtd.
+  secret: (p) => `secret-define ${p}`,
+  nwfilter: (p) => `nwfilter-define ${p}`,
 };
 const DUMP_COMMAND: Record<DocumentKind, (name: string) => string> = {
   domain: (n) => `dumpxml ${n}`,
   network: (n) => `net-dumpxml ${n}`,
   storagepool: (n) => `pool-dumpxml ${n}`,
   storagevol: (n) => `vol-dumpxml --pool default-pool ${n}`,
+  secret: (n) => `secret-dumpxml ${n}`,
+  nwfilter: (n) => `nwfilter-dumpxml ${n}`,
 };
 
 /**

@@ -4,7 +4,9 @@ import {
   domain,
   el,
   network,
+  nwfilter,
   parseDomain,
+  secret,
   storagePool,
   storageVolume,
 } from '../../src/index.js';
@@ -259,4 +261,39 @@ export const BUILT_DOCUMENTS: Record<string, () => DocumentView> = {
   dirPool,
   netfsPool,
   qcow2Volume,
+};
+
+export function volumeSecret() {
+  return secret({
+    uuid: 'c1f11a6d-8c5d-4a3e-ac7a-4e171c5e0d4a',
+    description: 'LUKS key of <root.qcow2>',
+    private: true,
+    usage: { volume: '/var/lib/mv/images/root.qcow2' },
+  });
+}
+
+export function guestFilter() {
+  return nwfilter({
+    name: 'mv-guest',
+    chain: 'root',
+    filterrefs: ['clean-traffic'],
+    rules: [
+      {
+        action: 'accept',
+        direction: 'in',
+        priority: 100,
+        match: { protocol: 'tcp', attrs: { dstportstart: 22 } },
+      },
+      { action: 'drop', direction: 'inout', match: { protocol: 'all' } },
+    ],
+  });
+}
+
+/**
+ * Documents libvirt's test driver cannot define (no secret or nwfilter support there): they are
+ * checked with virt-xml-validate only.
+ */
+export const SCHEMA_ONLY_DOCUMENTS: Record<string, () => DocumentView> = {
+  volumeSecret,
+  guestFilter,
 };
