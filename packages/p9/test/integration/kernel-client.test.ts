@@ -18,7 +18,8 @@ import { LocalFs } from '../../src/fs/local.js';
 import { createServer, type P9Server } from '../../src/server/server.js';
 import { guestScript, parseChecks } from './guest-script.js';
 
-// One guest for the whole file: it mounts our server three times (cache=none, loose, mmap)
+// One guest for the whole file (about a minute on an idle machine; the generous timeouts are
+// for loaded CI hosts): it mounts our server three times (cache=none, loose, mmap)
 // through QEMU user networking and runs guest-script.ts, then powers off.
 let dir: string;
 let server: P9Server;
@@ -48,15 +49,15 @@ beforeAll(async () => {
     init: guestScript(bound.port),
     after: 'poweroff',
   });
-  guest = await bootGuest({ initramfs, network: true, memory: 512, timeout: 170_000 });
+  guest = await bootGuest({ initramfs, network: true, memory: 512, timeout: 280_000 });
   try {
-    await guest.waitForOutput(/GUEST-DONE|init script exited/, { timeout: 170_000 });
+    await guest.waitForOutput(/GUEST-DONE|init script exited/, { timeout: 280_000 });
   } finally {
     output = guest.output();
     if (process.env.P9_GUEST_LOG) writeFileSync(process.env.P9_GUEST_LOG, output);
   }
   checks = parseChecks(output);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await guest?.stop();
