@@ -38,6 +38,8 @@ async function socatThroughput(port: number): Promise<number> {
   const started = process.hrtime.bigint();
   const source = exited('/usr/bin/socat', [
     '-u',
+    '-b',
+    '65536',
     `OPEN:/dev/zero,readbytes=${BYTES}`,
     `VSOCK-CONNECT:${LOOPBACK}:${port}`,
   ]);

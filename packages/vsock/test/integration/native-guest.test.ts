@@ -36,6 +36,10 @@ beforeAll(async () => {
   await guest.waitForOutput(/VSOCK-DONE\r?\n/, { timeout: 170_000 });
   transcript = guest.output();
   results = parseResults(transcript);
+  // What the guest measured (transfer rates, timings) goes to the test log.
+  console.log(
+    results.map((r) => `${r.ok ? 'ok  ' : 'FAIL'} ${r.name}: ${r.detail} (${r.ms} ms)`).join('\n'),
+  );
 }, 180_000);
 
 afterAll(async () => {
