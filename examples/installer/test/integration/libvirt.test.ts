@@ -119,6 +119,29 @@ describe('apply to the libvirt test driver', () => {
     }
   });
 
+  it('works on a custom test-driver node file: what it holds belongs to someone else', async () => {
+    // test:///path/node.xml starts the driver from that description (still per process).
+    const node = join(plan.storageRoot, 'node.xml');
+    await writeFile(
+      node,
+      '<node><network><name>galaxy0</name><bridge name="br-galaxy"/></network></node>',
+    );
+    const session = await VirshSession.open(`test://${node}`);
+    try {
+      const state = InstallerState.load(plan.storageRoot, session.uri);
+      const lines: string[] = [];
+      await applyPlan(plan, session, state, (l) => lines.push(l));
+      expect(lines).toContain(
+        '= network galaxy0: exists and was not made by the installer, left alone',
+      );
+      expect(lines).toContain('+ network universe0: defined');
+      await destroyPlan(plan, session, state);
+      expect(await names(session, 'net-list --all --name')).toEqual(['galaxy0']);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('fails half way with a clear error and nothing half-defined', async () => {
     const session = await VirshSession.open(URI);
     try {
