@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { AT_REMOVEDIR, Mode, XattrFlags } from '../protocol/constants.js';
+import { AT_REMOVEDIR, Mode } from '../protocol/constants.js';
 import { fsError } from '../protocol/errno.js';
 import type { Qid } from '../protocol/types.js';
 import type {
@@ -367,33 +367,17 @@ export class LocalNode implements FsNode {
   }
 
   // User xattrs live in the metadata store (Node has no xattr API); other namespaces are empty.
-
   async getxattr(name: string): Promise<Buffer> {
-    const v = this.fs.metadata.get(this.key)?.xattrs?.[name];
-    if (v === undefined) throw fsError('ENODATA');
-    return Buffer.from(v, 'base64');
+    return this.fs.metadata.getXattr(this.key, name);
   }
-
   async listxattr(): Promise<string[]> {
-    return Object.keys(this.fs.metadata.get(this.key)?.xattrs ?? {});
+    return this.fs.metadata.listXattrs(this.key);
   }
-
   async setxattr(name: string, value: Buffer, flags: number): Promise<void> {
-    const has = this.fs.metadata.get(this.key)?.xattrs?.[name] !== undefined;
-    if (flags & XattrFlags.CREATE && has) throw fsError('EEXIST');
-    if (flags & XattrFlags.REPLACE && !has) throw fsError('ENODATA');
-    this.fs.metadata.update(this.key, (m) => {
-      m.xattrs = { ...m.xattrs, [name]: value.toString('base64') };
-    });
+    this.fs.metadata.setXattr(this.key, name, value, flags);
   }
-
   async removexattr(name: string): Promise<void> {
-    const x = this.fs.metadata.get(this.key)?.xattrs;
-    if (x?.[name] === undefined) throw fsError('ENODATA');
-    this.fs.metadata.update(this.key, (m) => {
-      const { [name]: _gone, ...rest } = m.xattrs ?? {};
-      m.xattrs = rest;
-    });
+    this.fs.metadata.removeXattr(this.key, name);
   }
 
   async release(): Promise<void> {

@@ -1,4 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { XattrFlags } from '../protocol/constants.js';
+import { fsError } from '../protocol/errno.js';
 
 /** What the `mapped` model keeps per inode, and user xattrs for every model. */
 export interface InodeMetadata {
@@ -41,6 +43,34 @@ export class MetadataStore {
 
   delete(key: string): void {
     if (this.entries.delete(key)) this.schedule();
+  }
+
+  getXattr(key: string, name: string): Buffer {
+    const v = this.entries.get(key)?.xattrs?.[name];
+    if (v === undefined) throw fsError('ENODATA');
+    return Buffer.from(v, 'base64');
+  }
+
+  listXattrs(key: string): string[] {
+    return Object.keys(this.entries.get(key)?.xattrs ?? {});
+  }
+
+  /** setxattr(2) semantics: XATTR_CREATE fails on an existing name, XATTR_REPLACE on a missing one. */
+  setXattr(key: string, name: string, value: Buffer, flags: number): void {
+    const has = this.entries.get(key)?.xattrs?.[name] !== undefined;
+    if (flags & XattrFlags.CREATE && has) throw fsError('EEXIST');
+    if (flags & XattrFlags.REPLACE && !has) throw fsError('ENODATA');
+    this.update(key, (m) => {
+      m.xattrs = { ...m.xattrs, [name]: value.toString('base64') };
+    });
+  }
+
+  removeXattr(key: string, name: string): void {
+    if (this.entries.get(key)?.xattrs?.[name] === undefined) throw fsError('ENODATA');
+    this.update(key, (m) => {
+      const { [name]: _gone, ...rest } = m.xattrs ?? {};
+      m.xattrs = rest;
+    });
   }
 
   flush(): void {

@@ -155,3 +155,45 @@ describe('LocalFs', () => {
     await client.clunk(leaf);
   });
 });
+
+describe('LocalFs user xattrs', () => {
+  it('stores, lists, replaces and removes user.* attributes; other namespaces refused', async () => {
+    await client.writeFile('xa', '');
+    const set = async (name: string, value: string, flags: number) => {
+      const fid = await client.walk('xa');
+      await client.conn.rpc({
+        type: 'Txattrcreate',
+        fid,
+        name,
+        attrSize: BigInt(value.length),
+        flags,
+      });
+      if (value) await client.write(fid, 0n, Buffer.from(value));
+      await client.clunk(fid);
+    };
+    const get = async (name: string) => {
+      const fid = await client.walk('xa');
+      const nf = client.conn.allocFid();
+      try {
+        const r = await client.conn.rpc({ type: 'Txattrwalk', fid, newfid: nf, name });
+        const v = await client.read(nf, 0n, Number(r.size));
+        await client.clunk(nf);
+        return v.toString();
+      } finally {
+        await client.clunk(fid);
+      }
+    };
+    await set('user.color', 'blue', 1);
+    expect(await get('user.color')).toBe('blue');
+    await expect(set('user.color', 'red', 1)).rejects.toMatchObject({ errnoName: 'EEXIST' });
+    await set('user.color', 'red', 2);
+    expect(await get('user.color')).toBe('red');
+    expect(await get('')).toBe('user.color\0');
+    await set('user.color', '', 2); // removexattr
+    await expect(get('user.color')).rejects.toMatchObject({ errnoName: 'ENODATA' });
+    await expect(set('security.selinux', 'x', 0)).rejects.toMatchObject({
+      errnoName: 'EOPNOTSUPP',
+    });
+    await expect(set('trusted.x', 'x', 0)).rejects.toMatchObject({ errnoName: 'EOPNOTSUPP' });
+  });
+});
