@@ -28,21 +28,6 @@ function cpuMode(cpu: string): Parameters<Domain['withCpu']>[0] {
   return { mode: 'custom', model: cpu };
 }
 
-/**
- * libvirt's schema allows no `type` on a hostdev's source `<address>` (it is always PCI
- * there), but libvirt-xml 0.1's builder writes `type="pci"`; drop it so the domain validates.
- */
-function dropHostdevAddressType(d: Domain): void {
-  const source = d.devices
-    .children('hostdev')
-    .at(-1)
-    ?.children.find((c) => c.kind === 'element' && c.name === 'source');
-  if (source?.kind !== 'element') return;
-  for (const child of source.children) {
-    if (child.kind === 'element' && child.name === 'address') delete child.attrs['type'];
-  }
-}
-
 function hexNumber(id: string): number {
   return Number.parseInt(id.replace(/^0x/i, ''), 16);
 }
@@ -159,7 +144,6 @@ function compileDevices(d: Domain, formula: ResolvedFormula, options: LibvirtDom
   portalDevices(formula).forEach((device, index) => {
     if (device.pci) {
       d.hostdev({ pci: pciHostAddress(formula, device.pci, index, options.pciIds ?? {}) });
-      dropHostdevAddressType(d);
     } else if (device.usb) {
       d.hostdev({
         usb: { vendor: hexNumber(device.usb.vendor), product: hexNumber(device.usb.product) },
