@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
+import { Duplex } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { formatAddress } from './address.js';
 import { P9Error } from './errors.js';
@@ -15,6 +16,7 @@ Serves <dir> over 9P2000.L (mount it from Linux with
 
 Options:
   --listen ADDR        tcp:127.0.0.1:5640 or unix:/run/p9.sock (repeatable)
+  --stdio              serve one client on stdin/stdout (for ssh, socat EXEC, trans=fd helpers)
   --readonly           refuse every change with EROFS
   --mem                serve an empty in-memory tree instead of <dir>
   --security MODEL     passthrough | mapped | squash (default: passthrough as root, else squash)
@@ -29,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       listen: { type: 'string', multiple: true },
+      stdio: { type: 'boolean' },
       readonly: { type: 'boolean' },
       mem: { type: 'boolean' },
       security: { type: 'string' },
@@ -43,7 +46,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return values.help ? 0 : 2;
   }
-  if (!values.listen?.length) throw new P9Error('INVALID_OPTION', '--listen is required');
+  if (!values.listen?.length && !values.stdio) {
+    throw new P9Error('INVALID_OPTION', '--listen (or --stdio) is required');
+  }
   let fs: LocalFs | MemFs;
   if (values.mem) fs = new MemFs();
   else {
@@ -60,7 +65,13 @@ async function main(argv: string[]): Promise<number> {
     readonly: values.readonly ?? false,
     trace: values.trace ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
-  for (const address of values.listen) {
+  if (values.stdio) {
+    // One session over our own stdin/stdout; exit when the peer closes it.
+    process.stderr.write(`mv-p9: serving ${values.mem ? 'memory' : dir} on stdio\n`);
+    await server.handle(Duplex.from({ readable: process.stdin, writable: process.stdout }));
+    return 0;
+  }
+  for (const address of values.listen ?? []) {
     const bound = await server.listen(address);
     process.stderr.write(
       `mv-p9: serving ${values.mem ? 'memory' : dir} on ${formatAddress(bound)}\n`,

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Duplex } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/p9-client.js';
 
@@ -14,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'p9-cli-'));
 /** Runs `mv-p9` from source (tsx) and waits for its "serving" line. */
 async function serve(args: string[]): Promise<{ proc: ChildProcess; stderr: () => string }> {
   const proc = spawn(process.execPath, [...tsxArgs, cli, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   procs.push(proc);
   let err = '';
@@ -60,6 +61,17 @@ describe('mv-p9 serve', () => {
     await client.writeFile('scratch', 'in memory');
     expect((await client.readFile('scratch')).toString()).toBe('in memory');
     client.close();
+  });
+
+  it('serves one client over stdin/stdout with --stdio', async () => {
+    const { proc } = await serve(['serve', '--mem', '--stdio']);
+    if (!proc.stdout || !proc.stdin) throw new Error('no stdio pipes');
+    const client = await connect(Duplex.from({ readable: proc.stdout, writable: proc.stdin }));
+    await client.mkdir('over-stdio');
+    expect((await client.readdir('')).map((e) => e.name)).toEqual(['over-stdio']);
+    client.close();
+    const code = await new Promise((resolve) => proc.once('exit', resolve));
+    expect(code).toBe(0);
   });
 
   it('fails with a clear message for a bad address or a missing folder', async () => {
