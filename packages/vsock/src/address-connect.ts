@@ -94,26 +94,33 @@ function connectNet(
 export async function listen(
   address: string | Address,
   onConnection?: (socket: Duplex) => void,
+  options: AddressListenOptions = {},
 ): Promise<StreamServer> {
   const parsed = typeof address === 'string' ? parseAddress(address) : address;
   switch (parsed.kind) {
     case 'vsock':
-      return listenVsock({ cid: parsed.cid, port: parsed.port }, onConnection);
+      return listenVsock({ cid: parsed.cid, port: parsed.port, ...options }, onConnection);
     case 'hybrid':
-      return listenHybrid(parsed.path, parsed.port, onConnection);
+      return listenHybrid(parsed.path, parsed.port, onConnection, options);
     case 'unix':
-      return listenNet(parsed.path, undefined, onConnection);
+      return listenNet(parsed.path, undefined, onConnection, options);
     case 'tcp':
-      return listenNet(parsed.port, parsed.host, onConnection);
+      return listenNet(parsed.port, parsed.host, onConnection, options);
   }
+}
+
+export interface AddressListenOptions {
+  /** Keep accepted connections writable after the peer ends (default false, as in node:net). */
+  allowHalfOpen?: boolean;
 }
 
 function listenNet(
   portOrPath: number | string,
   host: string | undefined,
-  onConnection?: (socket: Socket) => void,
+  onConnection: ((socket: Socket) => void) | undefined,
+  options: AddressListenOptions,
 ): Promise<Server> {
-  const server = createServer(onConnection);
+  const server = createServer({ allowHalfOpen: options.allowHalfOpen ?? false }, onConnection);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     const done = () => {

@@ -3,6 +3,7 @@
 export { type Address, type AddressKind, formatAddress, parseAddress } from './address.js';
 export {
   type AddressConnectOptions,
+  type AddressListenOptions,
   connect,
   listen,
   type StreamServer,

@@ -4,6 +4,7 @@
 export { type Address, type AddressKind, formatAddress, parseAddress } from './address.js';
 export {
   type AddressConnectOptions,
+  type AddressListenOptions,
   connect as connectAddress,
   listen as listenAddress,
   type StreamServer,

@@ -6,6 +6,8 @@ import { guestListenPath } from './protocol.js';
 export interface HybridListenOptions {
   /** Remove a stale `<udsPath>_<port>` socket file first (default true). */
   replaceStale?: boolean;
+  /** Keep accepted connections writable after the peer ends (default false, as in node:net). */
+  allowHalfOpen?: boolean;
 }
 
 /**
@@ -21,7 +23,7 @@ export async function listenHybrid(
   validatePort(port, 'port');
   const path = guestListenPath(udsPath, port);
   if (options.replaceStale ?? true) await unlink(path).catch(() => undefined);
-  const server = createServer(onConnection);
+  const server = createServer({ allowHalfOpen: options.allowHalfOpen ?? false }, onConnection);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(path, () => {

@@ -7,9 +7,11 @@ import { spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import {
   connect,
+  connectAddress,
   connectAsync,
   createServer,
   listen,
+  listenAddress,
   localCid,
   type VsockServer,
   type VsockSocket,
@@ -138,11 +140,11 @@ async function main(): Promise<void> {
   const target: ConformanceTarget = {
     name: 'native vsock',
     async listen(onConnection: (socket: Duplex) => void) {
-      const server = await listen({ port: 5001, allowHalfOpen: true }, onConnection);
-      return {
-        connect: () => connectAsync({ cid: LOOPBACK, port: 5001 }),
-        close: () => closeServer(server),
-      };
+      // Through the address API, as the SDK's servers and clients will use it.
+      const server = (await listenAddress('vsock:4294967295:5001', onConnection, {
+        allowHalfOpen: true,
+      })) as VsockServer;
+      return { connect: () => connectAddress('vsock:1:5001'), close: () => closeServer(server) };
     },
   };
   for (const result of await runConformance(target, { largeBytes, concurrent: 200 })) {

@@ -3,7 +3,7 @@ import { type AddressInfo, createConnection, createServer, type Server } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectAddress, connectHybrid } from '../../src/index.js';
+import { connectAddress, connectHybrid, listenAddress } from '../../src/index.js';
 import {
   type ConformanceResult,
   type ConformanceTarget,
@@ -36,16 +36,18 @@ const targets: ConformanceTarget[] = [
     name: 'unix',
     async listen(onConnection) {
       const path = join(dir, 'unix.sock');
-      const server = await netServer((s, done) => s.listen(path, done));
-      server.on('connection', onConnection);
+      const server = (await listenAddress(`unix:${path}`, onConnection, {
+        allowHalfOpen: true,
+      })) as Server;
       return { connect: () => connectAddress(`unix:${path}`), close: () => closeServer(server) };
     },
   },
   {
     name: 'tcp',
     async listen(onConnection) {
-      const server = await netServer((s, done) => s.listen(0, '127.0.0.1', done));
-      server.on('connection', onConnection);
+      const server = (await listenAddress('tcp:127.0.0.1:0', onConnection, {
+        allowHalfOpen: true,
+      })) as Server;
       const { port } = server.address() as AddressInfo;
       return {
         connect: () => connectAddress(`tcp:127.0.0.1:${port}`),
@@ -54,13 +56,29 @@ const targets: ConformanceTarget[] = [
     },
   },
   {
-    name: 'hybrid (fake muxer)',
+    name: 'hybrid host-initiated (fake muxer)',
     async listen(onConnection) {
       const muxer = await FakeHybridMuxer.start({ udsPath: join(dir, 'hybrid.sock') });
       muxer.listenGuest(1024, onConnection);
       return {
         connect: () => connectAddress(`hybrid:${muxer.udsPath}:1024`),
         close: () => muxer.close(),
+      };
+    },
+  },
+  {
+    name: 'hybrid guest-initiated (fake muxer)',
+    async listen(onConnection) {
+      const muxer = await FakeHybridMuxer.start({ udsPath: join(dir, 'hybrid-g.sock') });
+      const server = (await listenAddress(`hybrid:${muxer.udsPath}:7000`, onConnection, {
+        allowHalfOpen: true,
+      })) as Server;
+      return {
+        connect: () => muxer.connectFromGuest(7000),
+        close: async () => {
+          await closeServer(server);
+          await muxer.close();
+        },
       };
     },
   },
