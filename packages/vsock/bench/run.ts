@@ -60,18 +60,23 @@ async function main(): Promise<void> {
   if (!throughput || !memory)
     throw new Error(`missing results in the guest output:\n${output.slice(-3000)}`);
   const mib = (bytesPerSecond: number) => bytesPerSecond / 1048576;
-  const throughputRatio = throughput.ours! / throughput.socat!;
-  record({
-    package: '@multiverse-os/vsock',
-    metric: `vsock loopback throughput, ${BYTES / 1048576} MiB one way, in a TCG guest`,
-    value: Number(mib(throughput.ours!).toFixed(2)),
-    unit: 'MiB/s',
-    baseline: Number(mib(throughput.socat!).toFixed(2)),
-    baselineName: 'socat -b 65536 VSOCK-CONNECT -> VSOCK-LISTEN',
-    ratio: Number(throughputRatio.toFixed(3)),
-    goal: '>= 0.9',
-    pass: throughputRatio >= 0.9,
-  });
+  for (const [baseline, name] of [
+    [throughput.socat!, 'socat VSOCK-CONNECT -> VSOCK-LISTEN (defaults: 8 KiB transfers)'],
+    [throughput.socatLarge!, 'socat -b 65536 VSOCK-CONNECT -> VSOCK-LISTEN'],
+  ] as const) {
+    const ratio = throughput.ours! / baseline;
+    record({
+      package: '@multiverse-os/vsock',
+      metric: `vsock loopback throughput, ${BYTES / 1048576} MiB one way, in a TCG guest, vs ${name}`,
+      value: Number(mib(throughput.ours!).toFixed(2)),
+      unit: 'MiB/s',
+      baseline: Number(mib(baseline).toFixed(2)),
+      baselineName: name,
+      ratio: Number(ratio.toFixed(3)),
+      goal: '>= 0.9',
+      pass: ratio >= 0.9,
+    });
+  }
   const memoryRatio = memory.ours! / memory.unix!;
   record({
     package: '@multiverse-os/vsock',

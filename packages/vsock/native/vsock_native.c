@@ -188,6 +188,14 @@ static napi_value js_writev(napi_env env, napi_callback_info info) {
   return make_int(env, n < 0 ? -errno : n);
 }
 
+/* setBufferSize(fd, bytes): SO_VM_SOCKETS_BUFFER_SIZE (the credit the peer may send ahead). */
+static napi_value js_set_buffer_size(napi_env env, napi_callback_info info) {
+  ARGS(2, a);
+  unsigned long long size = a[1];
+  int rc = setsockopt((int)a[0], AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &size, sizeof(size));
+  return make_int(env, rc < 0 ? -errno : 0);
+}
+
 static napi_value js_shutdown(napi_env env, napi_callback_info info) {
   ARGS(2, a);
   int rc = shutdown((int)a[0], (int)a[1]);
@@ -382,6 +390,7 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT_FN("read", js_read);
   EXPORT_FN("writev", js_writev);
   EXPORT_FN("shutdown", js_shutdown);
+  EXPORT_FN("setBufferSize", js_set_buffer_size);
   EXPORT_FN("close", js_close);
   EXPORT_FN("localCid", js_local_cid);
   napi_property_descriptor methods[] = {

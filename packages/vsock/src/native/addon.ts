@@ -27,6 +27,7 @@ export interface NativeBinding {
   read(fd: number, buffer: Buffer): number;
   writev(fd: number, buffers: readonly Buffer[]): number;
   shutdown(fd: number, how: number): number;
+  setBufferSize(fd: number, bytes: number): number;
   close(fd: number): number;
   localCid(): number;
   Poller: new (fd: number, callback: (status: number, events: number) => void) => NativePoller;

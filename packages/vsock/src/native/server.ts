@@ -7,7 +7,7 @@ import {
   POLL_READABLE,
   VMADDR_ANY,
 } from './addon.js';
-import { VsockSocket, type VsockSocketOptions } from './socket.js';
+import { DEFAULT_BUFFER_SIZE, VsockSocket, type VsockSocketOptions } from './socket.js';
 import { EAGAIN, ENODEV, ENOENT, socketError, systemError } from './system-error.js';
 import { validateCid, validatePort } from './validate.js';
 
@@ -75,6 +75,8 @@ export class VsockServer extends EventEmitter {
     if (onListening) this.once('listening', onListening);
     const fd = this.#addon.socket();
     if (fd < 0) return this.#fail(socketError(fd, cid, port));
+    // Accepted sockets inherit the listener's buffer size.
+    this.#addon.setBufferSize(fd, this.#options.bufferSize ?? DEFAULT_BUFFER_SIZE);
     let rc = this.#addon.bind(fd, cid, port);
     if (rc === 0) rc = this.#addon.listen(fd, opts.backlog ?? 511);
     if (rc < 0) {
