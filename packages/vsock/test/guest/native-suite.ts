@@ -211,6 +211,19 @@ async function main(): Promise<void> {
     return 'new connects refused, 3 attached clients echoed, close after they ended';
   });
 
+  await check('listening on a port in use: EADDRINUSE naming CID and port', async () => {
+    const first = await listen({ port: 5007 });
+    const second = createServer().listen({ port: 5007 });
+    const error = await once<NodeJS.ErrnoException>(second, 'error').catch(
+      (e) => e as NodeJS.ErrnoException,
+    );
+    assert.equal(error.code, 'EADDRINUSE');
+    assert.match(error.message, /vsock:4294967295:5007/);
+    await closeServer(first);
+    assert.equal(first.address(), null);
+    return error.message;
+  });
+
   await check('allowCids refuses other peers before reading', async () => {
     let handled = 0;
     const server = createServer({ allowCids: [3] }, () => handled++).listen(5004);

@@ -64,6 +64,7 @@ const nativeChecks = [
   'connect timeout: ETIMEDOUT naming CID and port',
   'abort signal cancels a connect',
   'server close with clients attached',
+  'listening on a port in use: EADDRINUSE naming CID and port',
   'allowCids refuses other peers before reading',
   'interop: our client to socat VSOCK-LISTEN',
   'interop: socat VSOCK-CONNECT to our server',
