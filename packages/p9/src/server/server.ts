@@ -92,6 +92,8 @@ export function createServer(options: ServerOptions): P9Server {
   async function listen(address: string | P9Address): Promise<P9Address> {
     const a = typeof address === 'string' ? parseAddress(address) : address;
     const server = net.createServer({ noDelay: true }, (sock) => {
+      // Replies are whole frames written at once: Nagle would only delay them.
+      sock.setNoDelay(true);
       void handle(sock);
     });
     if (a.kind === 'unix') rmSync(a.path, { force: true });
