@@ -4,8 +4,8 @@ import { type Address, parseAddress } from './address.js';
 import { VsockAbortError, VsockSystemError } from './errors.js';
 import { connectHybrid } from './hybrid/connect.js';
 import { listenHybrid } from './hybrid/listen.js';
+import { connectAsync as connectVsock } from './native/connect.js';
 import { listen as listenVsock, type VsockServer } from './native/server.js';
-import { connectAsync as connectVsock } from './native/socket.js';
 
 export interface AddressConnectOptions {
   /** Give up after this many ms (connect, plus the hybrid acknowledgement). */

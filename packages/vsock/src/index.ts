@@ -35,6 +35,7 @@ export {
   parseConnect,
 } from './hybrid/protocol.js';
 export { ADDON_PATH_ENV, VMADDR_ANY } from './native/addon.js';
+export { connect, connectAsync } from './native/connect.js';
 export {
   createServer,
   listen,
@@ -45,8 +46,7 @@ export {
   type VsockServerOptions,
 } from './native/server.js';
 export {
-  connect,
-  connectAsync,
+  DEFAULT_BUFFER_SIZE,
   type VsockConnectOptions,
   VsockSocket,
   type VsockSocketOptions,

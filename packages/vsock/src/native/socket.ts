@@ -8,6 +8,7 @@ import {
   POLL_WRITABLE,
   SHUT_WR,
 } from './addon.js';
+import { consume } from './buffers.js';
 import {
   EAGAIN,
   ECONNRESET,
@@ -17,7 +18,7 @@ import {
   socketError,
   systemError,
 } from './system-error.js';
-import { validateCid, validatePort } from './validate.js';
+import { validateCid, validatePort, validateTimeout } from './validate.js';
 
 export interface VsockSocketOptions {
   /** Keep the writable side open after the peer ends (default false, as in `node:net`). */
@@ -115,6 +116,7 @@ export class VsockSocket extends Duplex {
   connect(options: VsockConnectOptions, onConnect?: () => void): this {
     const cid = validateCid(options.cid, 'cid');
     const port = validatePort(options.port, 'port');
+    if (options.timeout !== undefined) validateTimeout(options.timeout);
     if (onConnect) this.once('connect', onConnect);
     this.remoteCid = cid;
     this.remotePort = port;
@@ -377,21 +379,6 @@ export class VsockSocket extends Duplex {
   }
 }
 
-/** Drops the first `n` bytes from a list of buffers, in place. */
-function consume(buffers: Buffer[], n: number): void {
-  while (n > 0 && buffers.length > 0) {
-    const first = buffers[0]!;
-    if (first.length <= n) {
-      n -= first.length;
-      buffers.shift();
-    } else {
-      buffers[0] = first.subarray(n);
-      n = 0;
-    }
-  }
-  while (buffers.length > 0 && buffers[0]!.length === 0) buffers.shift();
-}
-
 /**
  * A failed connect. vsock answers a connect to a port nobody listens on with a reset, which
  * the kernel reports as ECONNRESET; callers expect what TCP says there: ECONNREFUSED.
@@ -401,22 +388,4 @@ function connectError(rc: number, cid: number | undefined, port: number | undefi
     return systemError(-111, 'connect', cid, port, 'connection refused: no listener on that port');
   }
   return systemError(rc, 'connect', cid, port);
-}
-
-/** `connect({ cid, port, timeout?, signal? })`: a socket that emits 'connect' or 'error'. */
-export function connect(options: VsockConnectOptions, onConnect?: () => void): VsockSocket {
-  return new VsockSocket(options).connect(options, onConnect);
-}
-
-/** Resolves with the connected socket, or rejects with the connect error. */
-export function connectAsync(options: VsockConnectOptions): Promise<VsockSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(options);
-    const onError = (error: Error) => reject(error);
-    socket.once('error', onError);
-    socket.once('connect', () => {
-      socket.off('error', onError);
-      resolve(socket);
-    });
-  });
 }

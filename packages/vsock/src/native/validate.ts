@@ -17,3 +17,13 @@ export function validateCid(value: unknown, option = 'cid'): number {
 export function validatePort(value: unknown, option = 'port'): number {
   return validateU32(value, option, 'a port');
 }
+
+export function validateTimeout(value: unknown, option = 'timeout'): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new VsockInvalidArgumentError(
+      option,
+      `must be a number of ms >= 0, got ${String(value)}`,
+    );
+  }
+  return value;
+}

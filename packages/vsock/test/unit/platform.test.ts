@@ -56,3 +56,9 @@ describe('argument validation (before any socket is made)', () => {
     expect(() => createServer({ allowCids: [3, -2] })).toThrow(/allowCids\[1\]/);
   });
 });
+
+describe('connect timeout validation', () => {
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('timeout %s is refused', (timeout) => {
+    expect(() => connect({ cid: 1, port: 1, timeout })).toThrow(/timeout: must be a number of ms/);
+  });
+});
