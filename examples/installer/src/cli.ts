@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { RouterError } from '@multiverse-os/example-router';
+import { RouterError } from '@multiverse-os-examples/router';
 import { FormulaError } from '@multiverse-os/formula';
 import { applyPlan, destroyPlan } from './apply.js';
 import { readHostConfig } from './config.js';

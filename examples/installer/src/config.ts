@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { toPlanIssues } from '@multiverse-os/example-router';
+import { toPlanIssues } from '@multiverse-os-examples/router';
 import { parseFormulaYaml } from '@multiverse-os/formula';
 import { z } from 'zod';
 import { ConfigValidationError, InstallerError } from './errors.js';

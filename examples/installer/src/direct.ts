@@ -2,7 +2,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GUEST_CONFIG_DIR, routerGuestFiles } from '@multiverse-os/example-router';
+import { GUEST_CONFIG_DIR, routerGuestFiles } from '@multiverse-os-examples/router';
 import { toQemuArgs } from '@multiverse-os/formula';
 import { buildInitramfs, findKernel } from '@multiverse-os/image';
 import { QemuMachine } from '@multiverse-os/qmp/machine';

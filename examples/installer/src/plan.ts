@@ -5,7 +5,7 @@ import {
   type NetworkPlan,
   readPlan,
   routerFormula,
-} from '@multiverse-os/example-router';
+} from '@multiverse-os-examples/router';
 import {
   allocateMacs,
   createFileLoader,
