@@ -84,6 +84,7 @@ export class VsockSocket extends Duplex {
   #pending: PendingWrite | undefined;
   #onConnected: (() => void)[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #deadline: { at: number; timedOut: () => void } | undefined;
   #abort: (() => void) | undefined;
   #signal: AbortSignal | undefined;
 
@@ -137,9 +138,10 @@ export class VsockSocket extends Duplex {
     }
     if (options.timeout !== undefined) {
       const ms = options.timeout;
-      this.#timer = setTimeout(() => {
+      const timedOut = () =>
         this.destroy(systemError(ETIMEDOUT, 'connect', cid, port, `not connected within ${ms} ms`));
-      }, ms);
+      this.#timer = setTimeout(timedOut, ms);
+      this.#deadline = { at: performance.now() + ms, timedOut };
     }
     const rc = this.#addon.connect(fd, cid, port);
     if (rc === 0) process.nextTick(() => this.#connected());
@@ -205,6 +207,12 @@ export class VsockSocket extends Duplex {
 
   #connected(): void {
     if (this.destroyed) return;
+    // The timer and the completion can be due in the same loop turn, in either order: a
+    // connection first seen after the deadline is a timeout, whatever libuv ran first.
+    if (this.#deadline && performance.now() >= this.#deadline.at) {
+      this.#deadline.timedOut();
+      return;
+    }
     this.connecting = false;
     this.#clearConnectGuards();
     this.#readNames();
@@ -218,6 +226,7 @@ export class VsockSocket extends Duplex {
   #clearConnectGuards(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#deadline = undefined;
     if (this.#abort) this.#signal?.removeEventListener('abort', this.#abort);
     this.#abort = undefined;
     this.#signal = undefined;

@@ -63,8 +63,8 @@ async function connectError(
   // Listen for both now: 'close' follows 'error' in the same tick.
   const closed = new Promise((resolve) => socket.once('close', resolve));
   const failed = new Promise<NodeJS.ErrnoException>((resolve) => socket.once('error', resolve));
-  // Keep the event loop busy so a pending connect cannot complete before its timer fires:
-  // timers run before I/O polling in each loop iteration.
+  // Block the event loop past the deadline: whichever of the timer and the completion libuv
+  // runs first, the connect is seen after its deadline and must time out.
   if (block > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, block);
   const error = await failed;
   await closed;
