@@ -232,6 +232,7 @@ typedef struct {
   int closing;
   int handle_closed;
   int finalized;
+  int env_gone; /* the env (a worker thread, say) was torn down with the handle open */
 } poller_t;
 
 static void poller_free_if_done(poller_t *p) {
@@ -261,11 +262,25 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
 static void on_close(uv_handle_t *handle) {
   poller_t *p = (poller_t *)handle->data;
   p->handle_closed = 1;
+  if (p->env_gone) {
+    poller_free_if_done(p);
+    return;
+  }
   napi_env env = p->env;
   napi_async_destroy(env, p->context);
   napi_delete_reference(env, p->callback);
   napi_delete_reference(env, p->self);
   poller_free_if_done(p);
+}
+
+/* The env is going away (worker exit) with this handle open: close it without touching JS. */
+static void poller_env_cleanup(void *arg) {
+  poller_t *p = (poller_t *)arg;
+  if (p->closing) return;
+  p->closing = 1;
+  p->env_gone = 1;
+  uv_close((uv_handle_t *)&p->handle, on_close);
+  close(p->fd);
 }
 
 static void poller_finalize(napi_env env, void *data, void *hint) {
@@ -326,6 +341,7 @@ static napi_value poller_new(napi_env env, napi_callback_info info) {
   CHECK(napi_create_reference(env, argv[1], 1, &p->callback));
   CHECK(napi_wrap(env, self, p, poller_finalize, NULL, NULL));
   CHECK(napi_create_reference(env, self, 1, &p->self));
+  CHECK(napi_add_env_cleanup_hook(env, poller_env_cleanup, p));
   return self;
 }
 
@@ -364,6 +380,7 @@ static napi_value poller_close(napi_env env, napi_callback_info info) {
   poller_t *p = (poller_t *)data;
   if (p->closing) return NULL;
   p->closing = 1;
+  napi_remove_env_cleanup_hook(env, poller_env_cleanup, p);
   /* uv_close() stops polling and drops the fd from epoll at once (the callback only comes
    * later), so the fd can be closed right away: a closed server refuses new connections
    * immediately, and the fd number cannot be reused while libuv still watches it. */

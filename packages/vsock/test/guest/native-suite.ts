@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import {
   connect,
   connectAddress,
@@ -240,6 +241,30 @@ async function main(): Promise<void> {
     await closeServer(server);
     return `dropped CID ${dropped.remoteCid} port ${dropped.remotePort}`;
   });
+
+  await check(
+    'a worker terminated with open vsock handles does not crash the process',
+    async () => {
+      // The raw addon in a worker: a listening socket and a connected pair, all being polled.
+      const code = `
+      const { parentPort } = require('node:worker_threads');
+      const a = require(process.env.MULTIVERSE_VSOCK_ADDON);
+      const server = a.socket();
+      if (a.bind(server, 4294967295, 5008) || a.listen(server, 8)) throw new Error('listen');
+      new a.Poller(server, () => {}).start(1);
+      const client = a.socket();
+      a.connect(client, 1, 5008);
+      new a.Poller(client, () => parentPort.postMessage('polled')).start(2);
+    `;
+      const worker = new Worker(code, { eval: true });
+      await once(worker, 'message');
+      const exitCode = await worker.terminate();
+      // The process lives on, and the port the worker held is free again.
+      const server = await listen({ port: 5008 });
+      await closeServer(server);
+      return `worker exited (${exitCode}); port 5008 reusable`;
+    },
+  );
 
   await check('interop: our client to socat VSOCK-LISTEN', async () => {
     const socat = run('/usr/bin/socat', ['VSOCK-LISTEN:5005', 'PIPE']);

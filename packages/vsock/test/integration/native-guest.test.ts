@@ -66,6 +66,7 @@ const nativeChecks = [
   'server close with clients attached',
   'listening on a port in use: EADDRINUSE naming CID and port',
   'allowCids refuses other peers before reading',
+  'a worker terminated with open vsock handles does not crash the process',
   'interop: our client to socat VSOCK-LISTEN',
   'interop: socat VSOCK-CONNECT to our server',
 ];
