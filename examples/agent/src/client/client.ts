@@ -46,6 +46,8 @@ type EventMap = { [E in EventName]: [data: unknown] } & { close: [] };
  */
 export class AgentClient extends EventEmitter<EventMap> {
   readonly peer: RpcPeer;
+  /** The last 100 events, oldest first: `boot` arrives before a caller can listen. */
+  readonly eventLog: { name: EventName; data: unknown }[] = [];
 
   private constructor(peer: RpcPeer) {
     super();
@@ -53,7 +55,10 @@ export class AgentClient extends EventEmitter<EventMap> {
     peer.on('event', (name, data) => {
       if (!Object.hasOwn(events, name)) return;
       const parsed = events[name as EventName].safeParse(data);
-      if (parsed.success) this.emit(name as EventName, parsed.data);
+      if (!parsed.success) return;
+      this.eventLog.push({ name: name as EventName, data: parsed.data });
+      if (this.eventLog.length > 100) this.eventLog.shift();
+      this.emit(name as EventName, parsed.data);
     });
     peer.on('close', () => this.emit('close'));
   }
@@ -73,6 +78,36 @@ export class AgentClient extends EventEmitter<EventMap> {
       serveTimeNow(options.now ?? (() => performance.timeOrigin + performance.now()))(params),
     );
     return new AgentClient(peer);
+  }
+
+  /**
+   * Opens a stream and connects, trying again on a failed handshake: a port that a previous
+   * host left mid-session (or an impostor) may still hold stale bytes, which the agent drops
+   * with that failed attempt. Pinning is unchanged: every attempt must pass the same checks.
+   */
+  static async open(
+    openStream: () => Promise<Duplex>,
+    options: AgentClientOptions & { attempts?: number },
+  ): Promise<AgentClient> {
+    const attempts = options.attempts ?? 3;
+    let last: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const stream = await openStream();
+      try {
+        const client = await AgentClient.connect(stream, options);
+        await client.call(
+          'ping',
+          { sent: Date.now() },
+          { timeout: options.handshakeTimeout ?? 30_000 },
+        );
+        return client;
+      } catch (error) {
+        last = error;
+        stream.destroy();
+        options.log?.(`agent connect attempt ${attempt} failed: ${(error as Error).message}`);
+      }
+    }
+    throw last;
   }
 
   /** Any method, its params as typed and its result checked. */

@@ -1,12 +1,11 @@
 // The agent as it runs in the guest: `node agent.js /etc/multiverse/agent.json`. Serves the
-// virtio-serial port, one host at a time, reopening it whenever the host side goes away.
-import { execFile } from 'node:child_process';
+// virtio-serial port, one host connection at a time, for as long as the guest runs.
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { openVirtioSerialGuest } from '@multiverse-os/serial';
 import { serveAgent } from '../agent/agent.js';
 import { AgentConfigSchema } from '../agent/config.js';
 import { runHooks } from '../agent/methods/hooks.js';
+import { virtioPortConnections } from './virtio-port.js';
 
 const log = (line: string) => process.stderr.write(`mv-agent: ${line}\n`);
 
@@ -21,23 +20,25 @@ async function main(): Promise<void> {
   const onShutdown = (reboot: boolean) => {
     stopping = true;
     log(reboot ? 'rebooting' : 'shutting down');
-    if (reboot) execFile('reboot', ['-f']);
-    else process.exit(0); // the image's /init syncs and powers off when we exit
+    // Power off from here: process.exit() would wait for the libuv thread blocked reading
+    // the port. Filesystems are synced first (the before-shutdown hooks have run).
+    execFileSync('sync');
+    execFile(reboot ? 'reboot' : 'poweroff', ['-f']);
   };
   log(`serving ${config.device}`);
-  while (!stopping) {
-    const device = await openVirtioSerialGuest(config.device);
-    device.on('error', () => {});
+  for await (const connection of virtioPortConnections(config.device)) {
+    connection.on('error', () => {});
     try {
-      const session = await serveAgent(device, config, { log, onShutdown });
+      const session = await serveAgent(connection, config, { log, onShutdown });
       log('host connected');
       await session.closed;
       log('host disconnected');
     } catch (error) {
       log((error as Error).message);
     }
-    device.destroy();
-    await sleep(200);
+    connection.destroy();
+    if (stopping) break;
+    log('waiting for the next host');
   }
 }
 

@@ -113,7 +113,9 @@ export function acceptSecure(stream: Duplex, options: SecureChannelOptions): Pro
   return new Promise((resolve, reject) => {
     const fail = (error: Error) => {
       server.removeAllListeners();
-      stream.destroy();
+      // Let the TLS alert reach the peer before the stream goes.
+      stream.end();
+      setTimeout(() => stream.destroy(), 1000).unref();
       reject(
         error instanceof TlsError
           ? error

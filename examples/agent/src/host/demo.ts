@@ -1,0 +1,225 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { resolveFormulaFile } from '@multiverse-os/formula';
+import { buildInitramfs, defaultCacheDir } from '@multiverse-os/image';
+import { createServer, LocalFs } from '@multiverse-os/p9';
+import { AgentClient } from '../client/client.js';
+import { agentConfigFromFormula } from '../formula-config.js';
+import { generateIdentity } from '../tls/identity.js';
+import { bundleGuestAgent, packageRoot } from './guest-bundle.js';
+import { FW_CFG_GUEST_PATH, launchPortal, type PortalVm } from './portal-vm.js';
+
+export interface DemoOptions {
+  /** One line per step, already timed. */
+  say?: (line: string) => void;
+  /** Every guest console line. */
+  onConsoleLine?: (line: string) => void;
+  formulaFile?: string;
+  /** Boot deadline (TCG under load is slow). Default 150 s. */
+  bootTimeout?: number;
+}
+
+/** What the demo observed, for tests and for the summary line. */
+export interface DemoReport {
+  steps: { name: string; ms: number }[];
+  events: { name: string; data: unknown }[];
+  profile: Awaited<ReturnType<AgentClient['profile']>>;
+  heartbeat: Awaited<ReturnType<AgentClient['heartbeat']>>;
+  resumeHeartbeat: Awaited<ReturnType<AgentClient['heartbeat']>>;
+  execOutput: string;
+  fstabLine: string;
+  /** Content of the files the guest wrote, as read in the host folder. */
+  hostFiles: Record<string, string>;
+  refusedCall: string;
+  qemuExit: { code: number | null; signal: NodeJS.Signals | null };
+  shutdownEvent: boolean;
+}
+
+const MOUNT_POINT = '/mnt/multiverse-portal';
+
+/**
+ * The whole story: a formula compiled to QEMU argv, a tiny guest with Node and the agent,
+ * QEMU over QMP, the console over @multiverse-os/serial, the portal share served by
+ * @multiverse-os/p9 and mounted by the agent, the agent reached over virtio-serial with TLS,
+ * then a clean shutdown.
+ */
+export async function runAgentDemo(options: DemoOptions = {}): Promise<DemoReport> {
+  const started = performance.now();
+  const say = options.say ?? (() => {});
+  const steps: DemoReport['steps'] = [];
+  async function step<T>(name: string, body: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    const value = await body();
+    const ms = performance.now() - t0;
+    steps.push({ name, ms });
+    say(
+      `[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${name} (${Math.round(ms)} ms)`,
+    );
+    return value;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'mv-agent-demo-'));
+  const hostFolder = join(dir, 'portal-share');
+  mkdirSync(hostFolder);
+  writeFileSync(join(hostFolder, 'from-host.txt'), 'hello from the host folder\n');
+  let vm: PortalVm | undefined;
+  let client: AgentClient | undefined;
+  const p9 = createServer({ fs: new LocalFs(hostFolder) });
+  try {
+    const formulaFile = options.formulaFile ?? join(packageRoot(), 'formula', 'agent-portal.yaml');
+    const formula = await step('formula resolved', async () => resolveFormulaFile(formulaFile));
+    const [host, portal] = await step('host and portal keys generated (Ed25519, self-signed)', () =>
+      Promise.all([
+        generateIdentity('multiverse-host'),
+        generateIdentity(`portal-${formula.name}`),
+      ]),
+    );
+    const agentConfig = agentConfigFromFormula(
+      formula,
+      { portal, hostCert: host.cert },
+      '/dev/virtio-ports/org.multiverse-os.agent.0',
+    );
+    const configFile = join(dir, 'agent.json');
+    writeFileSync(configFile, JSON.stringify(agentConfig), { mode: 0o600 });
+    const bundle = await step('guest agent bundled into one file (esbuild)', () =>
+      // A stable path: the initramfs cache key covers its inputs, so an unchanged agent reuses it.
+      bundleGuestAgent(join(dirname(defaultCacheDir()), 'agent', 'agent.cjs')),
+    );
+    const initramfs = await step('initramfs with node and the agent', () =>
+      buildInitramfs({
+        modules: ['virtio_net', 'virtio_console', '9p', '9pnet_fd', 'qemu_fw_cfg'],
+        node: true,
+        hostname: formula.name,
+        files: [{ path: '/opt/multiverse/agent.cjs', source: bundle }],
+        init: `exec node /opt/multiverse/agent.cjs ${FW_CFG_GUEST_PATH}`,
+        after: 'poweroff',
+      }),
+    );
+    const p9Address = await step('9P server (@multiverse-os/p9) serving the host folder', () =>
+      p9.listen('tcp:127.0.0.1:0'),
+    );
+    const p9Port = 'port' in p9Address ? p9Address.port : 0;
+    vm = await step('QEMU started paused from the compiled argv; QMP and console attached', () =>
+      launchPortal({
+        formulaFile,
+        initramfs,
+        runDir: join(dir, 'run'),
+        home: join(dir, 'home'),
+        agentConfigFile: configFile,
+        ...(options.onConsoleLine ? { onConsoleLine: options.onConsoleLine } : {}),
+      }),
+    );
+    const running = vm;
+    await step('QMP cont: the guest runs (RESUME event)', async () => {
+      await running.qmp.executeAndWait('cont', undefined, 'RESUME', undefined, { timeout: 10_000 });
+    });
+    const bootTimeout = options.bootTimeout ?? 150_000;
+    await step('guest booted; agent serving virtio-serial (seen on the console)', () =>
+      running.console.expect(/mv-agent: serving/, { timeout: bootTimeout }),
+    );
+    const connected = await step(
+      'agent connected over virtio-serial, TLS 1.3, both keys pinned',
+      async () => {
+        const agent = await AgentClient.open(() => running.connectAgent(), {
+          identity: host,
+          portalCert: portal.cert,
+          handshakeTimeout: 60_000,
+          log: (line) => say(`        ${line}`),
+        });
+        return agent;
+      },
+    );
+    client = connected;
+    await step('ping', () => connected.ping());
+    const heartbeat = await step('heartbeat: clock offset measured NTP-style', () =>
+      connected.heartbeat(),
+    );
+    say(
+      `        offset ${heartbeat.offsetMs.toFixed(1)} ms, round trip ${heartbeat.delayMs.toFixed(1)} ms, action ${heartbeat.action}`,
+    );
+    const resumeHeartbeat = await step('QMP stop + cont; RESUME triggers a heartbeat', async () => {
+      const beat = new Promise<Awaited<ReturnType<AgentClient['heartbeat']>>>((resolve, reject) => {
+        const off = running.qmp.on('RESUME', () => {
+          off();
+          connected.heartbeat().then(resolve, reject);
+        });
+      });
+      await running.qmp.execute('stop');
+      await running.qmp.execute('cont');
+      return beat;
+    });
+    const profile = await step('profile', () => connected.profile());
+    say(
+      `        ${profile.hostname}: ${profile.os.name} ${profile.os.release}, ${profile.cpus.length} CPU, ${Math.round(profile.memory.total / 2 ** 20)} MiB, node ${profile.node}`,
+    );
+    const exec = await step('exec uname -a (streamed stdout)', () =>
+      connected.run('uname', ['-a']),
+    );
+    say(`        ${exec.stdout.trim()}`);
+    const refusedCall = await step('file.read outside the allowed paths is refused', async () => {
+      try {
+        await connected.call('file.read', { path: '/etc/shadow' });
+        return 'not refused';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    const mounted = await step(
+      `mount: the agent mounts the share (9P over TCP, 10.0.2.2:${p9Port})`,
+      () => connected.mount({ source: `tcp:10.0.2.2:${p9Port}`, mountPoint: MOUNT_POINT }),
+    );
+    const hostFiles = await step(
+      'files written in the guest appear in the host folder',
+      async () => {
+        await connected.writeFile(
+          `${MOUNT_POINT}/from-agent.txt`,
+          Buffer.from('written by file.write\n'),
+        );
+        const shell = await connected.run('sh', [
+          '-c',
+          `cat ${MOUNT_POINT}/from-host.txt > ${MOUNT_POINT}/from-exec.txt && echo "exec in $(hostname)" >> ${MOUNT_POINT}/from-exec.txt`,
+        ]);
+        if (shell.exitCode !== 0) throw new Error(`exec in the share failed: ${shell.stderr}`);
+        const files: Record<string, string> = {};
+        for (const name of ['from-agent.txt', 'from-exec.txt']) {
+          const path = join(hostFolder, name);
+          if (!existsSync(path)) throw new Error(`${path} did not appear on the host`);
+          files[name] = readFileSync(path, 'utf8');
+        }
+        return files;
+      },
+    );
+    const qemuExit = await step(
+      'shutdown through the agent; QEMU reports SHUTDOWN and exits',
+      async () => {
+        const shutdownSeen = running.qmp.waitForEvent('SHUTDOWN', undefined, { timeout: 60_000 });
+        shutdownSeen.catch(() => {});
+        await connected.shutdown();
+        await shutdownSeen;
+        return running.exited;
+      },
+    );
+    const events = connected.eventLog;
+    say(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return {
+      steps,
+      events,
+      profile,
+      heartbeat,
+      resumeHeartbeat,
+      execOutput: exec.stdout,
+      fstabLine: mounted.fstabLine,
+      hostFiles,
+      refusedCall,
+      qemuExit,
+      shutdownEvent: events.some((e) => e.name === 'shutdown'),
+    };
+  } finally {
+    client?.close();
+    await vm?.qmp.close().catch(() => {});
+    vm?.console.close();
+    await vm?.kill();
+    await p9.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
