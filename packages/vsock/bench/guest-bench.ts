@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { connectAsync, listen, type VsockSocket } from '../src/index.js';
-import { sleep, writeAll } from '../src/testing/index.js';
+import { readAll, sleep, writeAll } from '../src/testing/index.js';
 
 const LOOPBACK = 1;
 const BYTES = Number(process.env.VSOCK_BENCH_BYTES ?? 128 * 1024 * 1024);
@@ -44,44 +44,55 @@ async function socatThroughput(port: number, blockSize?: number): Promise<number
   return BYTES / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-/** this package to this package, also two processes: the sink is this script in `sink` mode. */
-async function ourThroughput(port: number): Promise<number> {
-  const sink = exited(process.execPath, [process.argv[1]!, 'sink', String(port)]);
-  let socket: VsockSocket | undefined;
-  for (let attempt = 0; !socket; attempt++) {
-    socket = await connectAsync({ cid: LOOPBACK, port }).catch(async (error) => {
-      if (attempt > 100) throw error;
-      await sleep(100);
-      return undefined;
-    });
-  }
+/**
+ * this package to this package, also two processes: the sink is one long-lived process (this
+ * script in `sink` mode), as a library runs in a long-lived program; it answers each
+ * connection with the byte count once the sender ends.
+ */
+async function ourThroughput(port: number, bytes = BYTES): Promise<number> {
+  const socket = await connectAsync({ cid: LOOPBACK, port });
   const started = process.hrtime.bigint();
   const block = Buffer.alloc(1024 * 1024);
   const chunks = function* () {
-    for (let sent = 0; sent < BYTES; sent += block.length)
-      yield block.subarray(0, Math.min(block.length, BYTES - sent));
+    for (let sent = 0; sent < bytes; sent += block.length)
+      yield block.subarray(0, Math.min(block.length, bytes - sent));
   };
+  const reply = readAll(socket);
   await writeAll(socket, chunks());
-  await sink.done;
+  const counted = Number((await reply).toString().trim());
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (Number(sink.stdout().trim()) !== BYTES)
-    throw new Error(`sink counted ${sink.stdout().trim()} bytes`);
-  return BYTES / seconds;
+  if (counted !== bytes) throw new Error(`sink counted ${counted} bytes, expected ${bytes}`);
+  return bytes / seconds;
+}
+
+async function startSink(port: number): Promise<() => void> {
+  const child = spawn(process.execPath, [process.argv[1]!, 'sink', String(port)], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let attempt = 0; ; attempt++) {
+    const ready = await connectAsync({ cid: LOOPBACK, port }).then(
+      (socket) => {
+        socket.destroy();
+        return true;
+      },
+      () => false,
+    );
+    if (ready) break;
+    if (attempt > 100) throw new Error('the sink process did not start listening');
+    await sleep(100);
+  }
+  return () => child.kill();
 }
 
 async function runSink(port: number): Promise<void> {
-  const server = await listen({ port }, (socket) => {
+  await listen({ port, allowHalfOpen: true }, (socket) => {
     let bytes = 0;
+    socket.on('error', () => undefined);
     socket.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
     });
-    socket.on('end', () => {
-      process.stdout.write(`${bytes}\n`);
-      process.exit(0);
-    });
+    socket.on('end', () => socket.end(`${bytes}\n`));
   });
-  server.unref();
-  server.ref();
 }
 
 /** JS heap plus memory held outside it (buffers, the addon's handles) after full GCs. */
@@ -143,10 +154,12 @@ async function main(): Promise<void> {
   const socat: number[] = [];
   const socatLarge: number[] = [];
   const ours: number[] = [];
+  const stopSink = await startSink(6200);
+  await ourThroughput(6200, 32 * 1024 * 1024); // warm-up, not measured
   for (let round = 0; round < 3; round++) {
     socat.push(await socatThroughput(6100 + round));
     socatLarge.push(await socatThroughput(6150 + round, 65536));
-    ours.push(await ourThroughput(6200 + round));
+    ours.push(await ourThroughput(6200));
   }
   emit({
     metric: 'throughput',
@@ -158,6 +171,7 @@ async function main(): Promise<void> {
     socatAll: socat,
     socatLargeAll: socatLarge,
   });
+  stopSink();
   const unixPerConnection = await idleMemory(() => unixIdle('/tmp/bench-idle.sock'));
   const vsockPerConnection = await idleMemory(() => vsockIdle(6300));
   emit({
