@@ -71,7 +71,6 @@ export {
   type ParsedParams,
   type Result,
 } from './protocol/methods.js';
-// RPC over any Duplex.
 export { DEFAULT_WINDOW, IncomingChannel, MAX_CHUNK, OutgoingChannel } from './rpc/channels.js';
 export {
   type Call,
@@ -81,6 +80,8 @@ export {
   type PeerOptions,
   RpcPeer,
 } from './rpc/peer.js';
+// RPC over any Duplex.
+export { agentResync, hostResync } from './rpc/resync.js';
 // Security: TLS 1.3 with pinned certificates over any Duplex.
 export { fingerprint, generateIdentity, type Identity } from './tls/identity.js';
 export { acceptSecure, connectSecure, type SecureChannelOptions } from './tls/secure-channel.js';

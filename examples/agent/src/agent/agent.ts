@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { MethodError } from '../errors.js';
 import { isMethodName, type MethodName, methods } from '../protocol/methods.js';
 import { type CallContext, RpcPeer } from '../rpc/peer.js';
+import { agentResync } from '../rpc/resync.js';
 import { acceptSecure } from '../tls/secure-channel.js';
 import { type Clock, systemClock } from './clock.js';
 import type { AgentConfig } from './config.js';
@@ -44,7 +45,7 @@ export async function serveAgent(
 ): Promise<AgentSession> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clock = options.clock ?? systemClock;
-  const secure = await acceptSecure(stream, {
+  const secure = await acceptSecure(agentResync(stream), {
     identity: config.identity,
     peerCert: config.hostCert,
   });

@@ -13,6 +13,7 @@ import {
 } from '../protocol/methods.js';
 import type { IncomingChannel } from '../rpc/channels.js';
 import { type CallOptions, RpcPeer } from '../rpc/peer.js';
+import { hostResync } from '../rpc/resync.js';
 import type { Identity } from '../tls/identity.js';
 import { connectSecure } from '../tls/secure-channel.js';
 
@@ -65,7 +66,8 @@ export class AgentClient extends EventEmitter<EventMap> {
 
   /** Runs the TLS handshake over `stream` (a virtio-serial socket, vsock, ...). */
   static async connect(stream: Duplex, options: AgentClientOptions): Promise<AgentClient> {
-    const secure = await connectSecure(stream, {
+    const synced = await hostResync(stream, options.handshakeTimeout);
+    const secure = await connectSecure(synced, {
       identity: options.identity,
       peerCert: options.portalCert,
       ...(options.handshakeTimeout === undefined ? {} : { timeout: options.handshakeTimeout }),

@@ -32,6 +32,8 @@ export interface DemoReport {
   /** Content of the files the guest wrote, as read in the host folder. */
   hostFiles: Record<string, string>;
   refusedCall: string;
+  /** How a host holding another key failed. */
+  strangerRefused: string;
   qemuExit: { code: number | null; signal: NodeJS.Signals | null };
   shutdownEvent: boolean;
 }
@@ -117,6 +119,26 @@ export async function runAgentDemo(options: DemoOptions = {}): Promise<DemoRepor
     await step('guest booted; agent serving virtio-serial (seen on the console)', () =>
       running.console.expect(/mv-agent: serving/, { timeout: bootTimeout }),
     );
+    const strangerRefused = await step('a host holding another key is refused', async () => {
+      const stranger = await generateIdentity('stranger');
+      const socket = await running.connectAgent();
+      try {
+        const impostor = await AgentClient.connect(socket, {
+          identity: stranger,
+          portalCert: portal.cert,
+          handshakeTimeout: 60_000,
+        });
+        // TLS 1.3 lets the client finish first; the agent then refuses its certificate, and
+        // a virtio-serial port cannot hang up: the impostor's call goes unanswered.
+        await impostor.call('ping', { sent: Date.now() }, { timeout: 3000 });
+        return 'not refused';
+      } catch (error) {
+        return (error as Error).message;
+      } finally {
+        socket.destroy();
+      }
+    });
+    say(`        ${strangerRefused}`);
     const connected = await step(
       'agent connected over virtio-serial, TLS 1.3, both keys pinned',
       async () => {
@@ -211,6 +233,7 @@ export async function runAgentDemo(options: DemoOptions = {}): Promise<DemoRepor
       fstabLine: mounted.fstabLine,
       hostFiles,
       refusedCall,
+      strangerRefused,
       qemuExit,
       shutdownEvent: events.some((e) => e.name === 'shutdown'),
     };

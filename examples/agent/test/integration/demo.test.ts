@@ -25,7 +25,9 @@ describe('the agent in a real guest', () => {
     });
   });
 
-  it('refuses a path outside the formula', () => {
+  it('refuses a host with another key, and a path outside the formula', () => {
+    expect(report.strangerRefused).toMatch(/no answer|closed|TLS|certificate/i);
+    expect(report.strangerRefused).not.toBe('not refused');
     expect(report.refusedCall).toMatch(/PERMISSION/);
   });
 
