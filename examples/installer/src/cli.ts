@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { RouterError } from '@multiverse-os-examples/router';
 import { FormulaError } from '@multiverse-os/formula';
+import { RouterError } from '@multiverse-os-examples/router';
 import { applyPlan, destroyPlan } from './apply.js';
 import { readHostConfig } from './config.js';
 import { runDirect } from './direct.js';
@@ -15,7 +15,7 @@ const USAGE = `usage: installer HOST.yaml [ACTION...] [--connect URI] [--json] [
   actions (run in order, in one libvirt session): plan (default), apply, destroy, status
   --connect URI   libvirt URI for apply/destroy/status (test:///default, qemu:///system, qemu+ssh://...)
   --json          print the plan as JSON
-  --direct        build tiny images with @multiverse-os/image and start the router controller
+  --direct        build tiny images with @multiverse-os/image and start the controllers
                   under QEMU (through @multiverse-os/qmp), then reach its console`;
 
 const ACTIONS = ['plan', 'apply', 'destroy', 'status'] as const;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { toPlanIssues } from '@multiverse-os-examples/router';
 import { parseFormulaYaml } from '@multiverse-os/formula';
+import { toPlanIssues } from '@multiverse-os-examples/router';
 import { z } from 'zod';
 import { ConfigValidationError, InstallerError } from './errors.js';
 

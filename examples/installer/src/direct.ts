@@ -2,10 +2,10 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GUEST_CONFIG_DIR, routerGuestFiles } from '@multiverse-os-examples/router';
-import { toQemuArgs } from '@multiverse-os/formula';
+import { hostFolders, toQemuArgs } from '@multiverse-os/formula';
 import { buildInitramfs, findKernel } from '@multiverse-os/image';
 import { QemuMachine } from '@multiverse-os/qmp/machine';
+import { GUEST_CONFIG_DIR, routerGuestFiles } from '@multiverse-os-examples/router';
 import { InstallerError } from './errors.js';
 import type { InstallPlan } from './plan.js';
 import { Progress } from './progress.js';
@@ -21,6 +21,9 @@ export interface DirectOptions {
 }
 
 export interface DirectResult {
+  /** The controller's domain name in the plan. */
+  name: string;
+  role: 'router-controller' | 'user-controller';
   machine: QemuMachine;
   status: unknown;
   /** Everything read from the console. */
@@ -28,8 +31,8 @@ export interface DirectResult {
 }
 
 /** A text the console prints only when a command ran, never when it is echoed as typed. */
-const PROBE = 'echo "mv""-console-ok $(cat /proc/sys/net/ipv4/ip_forward)"\n';
-const PROBE_REPLY = /mv-console-ok (\d)/;
+const PROBE = 'echo "mv""-console-ok $(hostname) $(cat /proc/sys/net/ipv4/ip_forward)"\n';
+const PROBE_REPLY = /mv-console-ok (\S+) (\d)/;
 
 async function openConsole(path: string, deadline: number): Promise<Socket> {
   for (;;) {
@@ -45,23 +48,13 @@ async function openConsole(path: string, deadline: number): Promise<Socket> {
   }
 }
 
-/**
- * The direct path, without libvirt: builds the router controller's tiny image with
- * `@multiverse-os/image` (busybox, the router guests' configuration of the network plan),
- * copies kernel and image into `<storage root>/base-images/tiny`, compiles the controller's
- * formula with `toQemuArgs` (TCG, no disks: the tiny image is the whole system), starts QEMU
- * through `@multiverse-os/qmp` and talks to the guest over its console socket.
- */
-export async function runDirect(
-  plan: InstallPlan,
-  options: DirectOptions = {},
-): Promise<DirectResult> {
-  const log = options.log ?? (() => {});
-  const controller = plan.domains.find((d) => d.role === 'router-controller');
-  if (!controller) throw new InstallerError('DIRECT_FAILED', 'the plan has no router controller');
-  const progress = new Progress('router-controller image', 4, options.out);
-  const kernel = findKernel();
-  progress.step(`kernel ${kernel.release}`);
+type Controller = InstallPlan['domains'][number] & { role: DirectResult['role'] };
+
+/** What each controller's tiny image holds and runs at boot. */
+function controllerImage(plan: InstallPlan, controller: Controller) {
+  if (controller.role === 'user-controller') {
+    return { files: [], init: 'echo "user-controller: ready"' };
+  }
   const files = plan.networkPlan.routers.flatMap((router) =>
     routerGuestFiles(plan.networkPlan, router).map((file) => ({
       path: `/etc/multiverse/routers/${router.name}/${file.name}`,
@@ -69,16 +62,37 @@ export async function runDirect(
       mode: file.mode ?? 0o644,
     })),
   );
+  const init = [
+    // The router controller keeps the configurations its routers will boot with.
+    `ls /etc/multiverse/routers > /run/routers`,
+    `mkdir -p ${GUEST_CONFIG_DIR}`,
+    'echo 1 > /proc/sys/net/ipv4/ip_forward',
+    "echo \"router-controller: ready, routers: $(cat /run/routers | tr '\\n' ' ')\"",
+  ].join('\n');
+  return { files, init };
+}
+
+/**
+ * Starts one controller without libvirt: builds its tiny image with `@multiverse-os/image`,
+ * copies kernel and image into `<storage root>/base-images/tiny`, compiles its formula with
+ * `toQemuArgs` (TCG, no disks, no bridges), starts QEMU through
+ * `@multiverse-os/qmp` and waits until its shell answers on the console socket.
+ */
+async function startController(
+  plan: InstallPlan,
+  controller: Controller,
+  options: DirectOptions,
+): Promise<DirectResult> {
+  const log = options.log ?? (() => {});
+  const progress = new Progress(`${controller.role} image`, 4, options.out);
+  const kernel = findKernel();
+  progress.step(`kernel ${kernel.release}`);
+  const { files, init } = controllerImage(plan, controller);
   const image = await buildInitramfs({
     kernel,
     files,
-    init: [
-      // The controller keeps the configurations its routers will boot with.
-      `ls /etc/multiverse/routers > /run/routers`,
-      `mkdir -p ${GUEST_CONFIG_DIR}`,
-      'echo 1 > /proc/sys/net/ipv4/ip_forward',
-      "echo \"router-controller: ready, routers: $(cat /run/routers | tr '\\n' ' ')\"",
-    ].join('\n'),
+    init,
+    hostname: controller.name,
     after: 'shell',
   });
   progress.step(
@@ -95,16 +109,26 @@ export async function runDirect(
 
   const runDir = join(plan.storageRoot, 'run', controller.name);
   await mkdir(runDir, { recursive: true });
-  const command = toQemuArgs(
-    { ...controller.formula, disks: [] },
-    {
-      runDir,
-      kernel: kernelCopy,
-      initrd: initrdCopy,
-      cmdline: 'console=ttyS0',
-      accelerator: 'tcg',
-    },
-  );
+  // The direct path runs unprivileged on any host: no disks (the tiny image is the whole
+  // system), no bridges (only libvirt makes them), no vhost-vsock (the host may have none:
+  // the agent moves to virtio-serial) and no host folders beyond the portal's own share.
+  const runnable = {
+    ...controller.formula,
+    disks: [],
+    networks: [],
+    shares: { ...controller.formula.shares, folders: [] },
+    devices: controller.formula.devices.filter((device) => !device.vsock),
+    agent: { ...controller.formula.agent, transport: 'virtio-serial' as const },
+  };
+  // QEMU refuses a 9p export whose folder is missing; apply would have made it.
+  for (const folder of hostFolders(runnable)) await mkdir(folder.source, { recursive: true });
+  const command = toQemuArgs(runnable, {
+    runDir,
+    kernel: kernelCopy,
+    initrd: initrdCopy,
+    cmdline: 'console=ttyS0',
+    accelerator: 'tcg',
+  });
   // QemuMachine brings its own QMP socket: drop the formula's.
   const args = command.args.filter((_, i, all) => all[i] !== '-qmp' && all[i - 1] !== '-qmp');
   const machine = await QemuMachine.launch({ binary: command.binary, args });
@@ -132,11 +156,46 @@ export async function runDirect(
       reply = PROBE_REPLY.exec(text);
     }
     socket.destroy();
-    log(`${controller.name}: console reached on ${command.consoleSocket} (ip_forward=${reply[1]})`);
-    if (!options.keep) await machine.shutdown({ powerdownTimeout: 0 });
-    return { machine, status, console: text };
+    log(
+      `${controller.name}: console reached on ${command.consoleSocket} (hostname=${reply[1]}, ip_forward=${reply[2]})`,
+    );
+    return { name: controller.name, role: controller.role, machine, status, console: text };
   } catch (error) {
     await machine.kill().catch(() => undefined);
     throw error;
   }
+}
+
+function isController(domain: InstallPlan['domains'][number]): domain is Controller {
+  return domain.role === 'router-controller' || domain.role === 'user-controller';
+}
+
+/**
+ * The direct path, without libvirt: starts every controller of the plan (the router
+ * controller first, then the user controller) and reaches each one's console. Unless `keep`
+ * is set, they are shut down again once all of them answered; if one fails, the ones already
+ * started are killed.
+ */
+export async function runDirect(
+  plan: InstallPlan,
+  options: DirectOptions = {},
+): Promise<DirectResult[]> {
+  const controllers = plan.domains
+    .filter(isController)
+    .sort((a, b) => (a.role === b.role ? 0 : a.role === 'router-controller' ? -1 : 1));
+  if (!controllers.some((c) => c.role === 'router-controller')) {
+    throw new InstallerError('DIRECT_FAILED', 'the plan has no router controller');
+  }
+  const started: DirectResult[] = [];
+  try {
+    for (const controller of controllers)
+      started.push(await startController(plan, controller, options));
+  } catch (error) {
+    for (const result of started) await result.machine.kill().catch(() => undefined);
+    throw error;
+  }
+  if (!options.keep) {
+    for (const result of started) await result.machine.shutdown({ powerdownTimeout: 0 });
+  }
+  return started;
 }

@@ -1,12 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
-  libvirtNetwork,
-  type NetworkPlan,
-  readPlan,
-  routerFormula,
-} from '@multiverse-os-examples/router';
-import {
   allocateMacs,
   createFileLoader,
   FormulaError,
@@ -17,6 +11,12 @@ import {
   toLibvirtDomain,
 } from '@multiverse-os/formula';
 import { storagePool } from '@multiverse-os/libvirt-xml';
+import {
+  libvirtNetwork,
+  type NetworkPlan,
+  readPlan,
+  routerFormula,
+} from '@multiverse-os-examples/router';
 import type { HostConfig } from './config.js';
 import { InstallerError } from './errors.js';
 

@@ -11,7 +11,7 @@ afterAll(async () => {
 });
 
 describe('--direct', () => {
-  it('builds the tiny image, starts the router controller under QEMU and reaches its console', async () => {
+  it('builds the tiny images, starts both controllers under QEMU and reaches their consoles', async () => {
     const { config, dir } = await seedsInTemp();
     cleanup.push(dir);
     const plan = buildInstallPlan(config);
@@ -24,21 +24,27 @@ describe('--direct', () => {
         return true;
       },
     } as unknown as NodeJS.WritableStream;
-    const result = await runDirect(plan, { log: (l) => lines.push(l), out });
+    const results = await runDirect(plan, { log: (l) => lines.push(l), out });
+    expect(results.map((r) => r.role)).toEqual(['router-controller', 'user-controller']);
     expect(progress).toMatch(/^router-controller image: 1\/4 kernel /);
     expect(progress).toContain('router-controller image: 4/4 copied');
-    expect(
-      existsSync(join(plan.storageRoot, 'base-images', 'tiny', 'router-controller.initramfs.gz')),
-    ).toBe(true);
-    expect(result.status).toMatchObject({ status: 'running', running: true });
-    // ip_forward=1 is what the controller's init script set: the guest really ran it.
-    expect(result.console).toMatch(/mv-console-ok 1/);
-    expect(lines.at(-1)).toMatch(
-      /^router-controller: console reached on .*console\.sock \(ip_forward=1\)$/,
-    );
-    // runDirect shut the controller down: its QEMU process is gone.
-    await result.machine.exited;
-    const pid = result.machine.pid as number;
-    expect(() => process.kill(pid, 0)).toThrow();
+    expect(progress).toContain('user-controller image: 4/4 copied');
+    for (const { name, status, console } of results) {
+      expect(
+        existsSync(join(plan.storageRoot, 'base-images', 'tiny', `${name}.initramfs.gz`)),
+      ).toBe(true);
+      expect(status).toMatchObject({ status: 'running', running: true });
+      // The hostname is the controller's own: each console is the right guest's.
+      expect(console).toMatch(new RegExp(`mv-console-ok ${name} [01]`));
+    }
+    // ip_forward=1 is what the router controller's init script set: the guest really ran it.
+    expect(results[0]?.console).toMatch(/mv-console-ok \S+ 1/);
+    expect(lines.filter((l) => l.includes('console reached'))).toHaveLength(2);
+    // runDirect shut the controllers down: their QEMU processes are gone.
+    for (const { machine } of results) {
+      await machine.exited;
+      const pid = machine.pid as number;
+      expect(() => process.kill(pid, 0)).toThrow();
+    }
   });
 });
