@@ -12,8 +12,9 @@ import { duplexPair } from '../test/helpers.js';
 
 const BYTES = Number(process.env.MULTIVERSE_AGENT_BENCH_BYTES ?? 1024 ** 3);
 const MB = 1024 * 1024;
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('run with node --expose-gc (the bench script does)');
+const exposedGc = (globalThis as { gc?: () => void }).gc;
+if (!exposedGc) throw new Error('run with node --expose-gc (the bench script does)');
+const gc: () => void = exposedGc;
 
 /**
  * Live memory right after a full GC: JS heap plus Buffers (external). RSS would mostly count
