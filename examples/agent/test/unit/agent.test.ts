@@ -1,4 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,5 +169,29 @@ describe('agent over TLS (in memory)', () => {
       remoteCode: 'UNKNOWN_METHOD',
     });
     expect((await client.ping()).sent).toBeGreaterThan(0);
+  });
+});
+
+describe('cancelling an exec', () => {
+  it('kills the process when the host cancels the call', async () => {
+    const marker = join(allowedDir, 'cancelled.pid');
+    const call = client.exec({ command: 'sh', args: ['-c', `echo $$ > ${marker}; exec sleep 30`] });
+    const started = Date.now();
+    while (!existsSync(marker) && Date.now() - started < 5000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const pid = Number(readFileSync(marker, 'utf8'));
+    call.cancel();
+    await expect(call.result).rejects.toMatchObject({ code: 'CANCELLED' });
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      try {
+        process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+    }
+    expect(alive).toBe(false);
   });
 });
