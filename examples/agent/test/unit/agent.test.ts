@@ -75,6 +75,7 @@ beforeAll(async () => {
 afterAll(() => {
   client.close();
   restricted.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('agent over TLS (in memory)', () => {
