@@ -55,6 +55,12 @@ export interface BuildInitramfsOptions {
   /** What /init does after `init` returns; default `poweroff`. */
   after?: AfterInit;
   hostname?: string;
+  /**
+   * Power off when the ACPI power button is pressed (QMP `system_powerdown`, what
+   * `virsh shutdown` and graceful launchers send): loads `button` and `evdev` and runs
+   * busybox acpid. Default false.
+   */
+  powerButton?: boolean;
   /** The static busybox to use; default `/bin/busybox` (Debian's busybox-static). */
   busybox?: string;
   /** Where built archives are cached; default `defaultCacheDir()`. */
@@ -78,6 +84,8 @@ export interface Initramfs {
 }
 
 const NODE_BINARY = '/usr/bin/node';
+/** The ACPI button driver and the input event interface acpid reads it through. */
+const POWER_BUTTON_MODULES = ['button', 'evdev'];
 
 function busyboxEntries(busybox: string): CpioEntry[] {
   const entries: CpioEntry[] = [
@@ -152,7 +160,11 @@ export function planInitramfs(options: BuildInitramfsOptions = {}): {
       ? readFileSync(join(kernel.modulesDir, 'modules.builtin'), 'utf8')
       : '',
   );
-  const modules = resolveModuleLoadOrder(index, options.modules ?? []);
+  const requested = [
+    ...(options.modules ?? []),
+    ...(options.powerButton ? POWER_BUTTON_MODULES : []),
+  ];
+  const modules = resolveModuleLoadOrder(index, requested);
   const modulePaths = modules.map((name) => index.paths.get(name)!);
 
   const entries: CpioEntry[] = [
@@ -196,6 +208,7 @@ export function planInitramfs(options: BuildInitramfsOptions = {}): {
     after: options.after ?? 'poweroff',
     ...(bodyPath !== undefined ? { bodyPath } : {}),
     ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
+    ...(options.powerButton ? { powerButton: true } : {}),
   });
   entries.push({ type: 'file', path: '/init', mode: 0o755, data: Buffer.from(init) });
   return { entries: completeTree(entries), kernel, modules };

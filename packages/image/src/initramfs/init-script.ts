@@ -14,6 +14,8 @@ export interface InitScriptOptions {
   /** Path of the caller's script inside the guest, if there is one. */
   bodyPath?: string;
   hostname?: string;
+  /** Start busybox acpid so the ACPI power button (QMP `system_powerdown`) powers off. */
+  powerButton?: boolean;
   after: AfterInit;
 }
 
@@ -22,6 +24,7 @@ export const INIT_MARKERS = {
   started: 'mv-image: init started',
   modules: 'mv-image: modules:',
   ready: 'mv-image: ready',
+  powerButton: 'mv-image: power button pressed',
   bodyExited: 'mv-image: init script exited with status',
 } as const;
 
@@ -45,6 +48,25 @@ const VIRTIO_PORT_LINKS = [
   '  done',
   'fi',
 ];
+
+/**
+ * busybox acpid runs /etc/acpi/PWRF/00000080 on a power-button press. The press is lost
+ * if acpid has not opened the input device yet, so init waits (briefly) until it has.
+ */
+function powerButtonLines(): string[] {
+  const handler = `#!/bin/sh\\necho "${INIT_MARKERS.powerButton}" > /dev/console\\nsync\\npoweroff -f\\n`;
+  return [
+    'mkdir -p /etc/acpi/PWRF',
+    `printf '${handler}' > /etc/acpi/PWRF/00000080`,
+    'chmod +x /etc/acpi/PWRF/00000080',
+    'acpid -f -c /etc/acpi -l /run/acpid.log > /dev/null 2>&1 &',
+    'acpid_pid=$!',
+    'for attempt in $(seq 1 50); do',
+    '  ls -l /proc/$acpid_pid/fd 2>/dev/null | grep -q /dev/input/event && break',
+    '  sleep 0.1',
+    'done',
+  ];
+}
 
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
@@ -74,6 +96,7 @@ export function renderInitScript(options: InitScriptOptions): string {
   lines.push(
     `echo "${INIT_MARKERS.modules} $(cut -d ' ' -f 1 /proc/modules | sort | tr '\\n' ' ')"`,
     ...VIRTIO_PORT_LINKS,
+    ...(options.powerButton ? powerButtonLines() : []),
     `hostname ${shellQuote(options.hostname ?? 'mv-guest')}`,
     'ip link set lo up',
     // QEMU user networking always puts the guest at 10.0.2.15 behind a gateway at 10.0.2.2;

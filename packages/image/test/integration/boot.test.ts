@@ -153,6 +153,53 @@ describe('bootGuest: an interactive shell on the serial console', () => {
   });
 });
 
+/** The least QMP a test needs: greeting, capabilities, one command. */
+function qmpCommand(path: string, command: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    let buffer = '';
+    let sent = 0;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        const message = JSON.parse(line) as { QMP?: unknown; return?: unknown; error?: unknown };
+        if (message.error) return reject(new Error(line));
+        if (message.QMP && sent === 0) {
+          sent = 1;
+          socket.write('{"execute":"qmp_capabilities"}\n');
+        } else if (message.return !== undefined && sent === 1) {
+          sent = 2;
+          socket.write(`{"execute":"${command}"}\n`);
+        } else if (message.return !== undefined && sent === 2) {
+          socket.end();
+          resolve();
+        }
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('bootGuest: the ACPI power button', () => {
+  it('powers the guest off on QMP system_powerdown', async () => {
+    const initramfs = await buildInitramfs({ powerButton: true, after: 'hang' });
+    expect(initramfs.modules).toEqual(expect.arrayContaining(['button', 'evdev']));
+    const guest = await bootGuest({ initramfs, timeout: 120_000 });
+    try {
+      await guest.waitForOutput(INIT_MARKERS.ready, { timeout: 90_000 });
+      await qmpCommand(guest.qmpSocket, 'system_powerdown');
+      await guest.waitForOutput(INIT_MARKERS.powerButton, { timeout: 30_000 });
+      const exit = await guest.waitForExit(30_000);
+      expect(exit.code).toBe(0);
+    } finally {
+      await guest.stop();
+    }
+  });
+});
+
 describe('bootGuest: failures', () => {
   it('says to install QEMU when the binary is missing', async () => {
     const initramfs = await buildInitramfs({});

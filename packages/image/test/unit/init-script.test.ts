@@ -35,6 +35,20 @@ describe('renderInitScript', () => {
     expect(script).toContain(`hostname 'it'\\''s-a-guest'`);
   });
 
+  it('runs acpid with a power-button handler that powers off, when asked', () => {
+    const withButton = renderInitScript({
+      release: 'r',
+      modulePaths: [],
+      after: 'hang',
+      powerButton: true,
+    });
+    expect(withButton).toContain(
+      `printf '#!/bin/sh\\necho "${INIT_MARKERS.powerButton}" > /dev/console\\nsync\\npoweroff -f\\n' > /etc/acpi/PWRF/00000080`,
+    );
+    expect(withButton.indexOf('acpid -f')).toBeLessThan(withButton.indexOf(INIT_MARKERS.ready));
+    expect(script).not.toContain('acpid');
+  });
+
   it('starts a shell on the console when asked', () => {
     const shell = renderInitScript({ release: 'r', modulePaths: [], after: 'shell' });
     expect(shell).toContain('setsid cttyhack /bin/sh');
