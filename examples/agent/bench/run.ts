@@ -98,7 +98,7 @@ const results = [
   },
 ];
 for (const result of results) {
-  const line = JSON.stringify({ package: '@multiverse-os/example-agent', ...result });
+  const line = JSON.stringify({ package: '@multiverse-os-examples/agent', ...result });
   if (process.env.MULTIVERSE_BENCH_RESULTS)
     appendFileSync(process.env.MULTIVERSE_BENCH_RESULTS, `${line}\n`);
   else console.log(line);
