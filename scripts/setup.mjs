@@ -21,6 +21,7 @@ export const DEBIAN_PACKAGES = [
   'diod',
   'linux-image-amd64',
   'busybox-static',
+  'openssl',
 ];
 
 export function log(message) {
