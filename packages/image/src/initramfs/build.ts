@@ -58,9 +58,10 @@ export interface BuildInitramfsOptions {
   /**
    * Power off when the ACPI power button is pressed (QMP `system_powerdown`, what
    * `virsh shutdown` and graceful launchers send): loads `button` and `evdev` and runs
-   * busybox acpid. Default false.
+   * busybox acpid. `{ command }` runs a shell command first (tell a service to stop, run
+   * shutdown hooks); the guest powers off when it returns. Default false.
    */
-  powerButton?: boolean;
+  powerButton?: boolean | { command: string };
   /** The static busybox to use; default `/bin/busybox` (Debian's busybox-static). */
   busybox?: string;
   /** Where built archives are cached; default `defaultCacheDir()`. */
@@ -208,7 +209,9 @@ export function planInitramfs(options: BuildInitramfsOptions = {}): {
     after: options.after ?? 'poweroff',
     ...(bodyPath !== undefined ? { bodyPath } : {}),
     ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
-    ...(options.powerButton ? { powerButton: true } : {}),
+    ...(options.powerButton
+      ? { powerButton: options.powerButton === true ? {} : options.powerButton }
+      : {}),
   });
   entries.push({ type: 'file', path: '/init', mode: 0o755, data: Buffer.from(init) });
   return { entries: completeTree(entries), kernel, modules };

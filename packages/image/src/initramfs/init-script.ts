@@ -14,8 +14,11 @@ export interface InitScriptOptions {
   /** Path of the caller's script inside the guest, if there is one. */
   bodyPath?: string;
   hostname?: string;
-  /** Start busybox acpid so the ACPI power button (QMP `system_powerdown`) powers off. */
-  powerButton?: boolean;
+  /**
+   * Start busybox acpid so the ACPI power button (QMP `system_powerdown`) runs `command`
+   * (shell), then powers off.
+   */
+  powerButton?: { command?: string };
   after: AfterInit;
 }
 
@@ -53,11 +56,17 @@ const VIRTIO_PORT_LINKS = [
  * busybox acpid runs /etc/acpi/PWRF/00000080 on a power-button press. The press is lost
  * if acpid has not opened the input device yet, so init waits (briefly) until it has.
  */
-function powerButtonLines(): string[] {
-  const handler = `#!/bin/sh\\necho "${INIT_MARKERS.powerButton}" > /dev/console\\nsync\\npoweroff -f\\n`;
+function powerButtonLines(command: string | undefined): string[] {
+  const handler = [
+    '#!/bin/sh',
+    `echo "${INIT_MARKERS.powerButton}" > /dev/console`,
+    ...(command ? [command] : []),
+    'sync',
+    'poweroff -f',
+  ].join('\n');
   return [
     'mkdir -p /etc/acpi/PWRF',
-    `printf '${handler}' > /etc/acpi/PWRF/00000080`,
+    `cat > /etc/acpi/PWRF/00000080 <<'MV_IMAGE_POWER_BUTTON'\n${handler}\nMV_IMAGE_POWER_BUTTON`,
     'chmod +x /etc/acpi/PWRF/00000080',
     'acpid -f -c /etc/acpi -l /run/acpid.log > /dev/null 2>&1 &',
     'acpid_pid=$!',
@@ -96,7 +105,7 @@ export function renderInitScript(options: InitScriptOptions): string {
   lines.push(
     `echo "${INIT_MARKERS.modules} $(cut -d ' ' -f 1 /proc/modules | sort | tr '\\n' ' ')"`,
     ...VIRTIO_PORT_LINKS,
-    ...(options.powerButton ? powerButtonLines() : []),
+    ...(options.powerButton ? powerButtonLines(options.powerButton.command) : []),
     `hostname ${shellQuote(options.hostname ?? 'mv-guest')}`,
     'ip link set lo up',
     // QEMU user networking always puts the guest at 10.0.2.15 behind a gateway at 10.0.2.2;

@@ -35,15 +35,22 @@ describe('renderInitScript', () => {
     expect(script).toContain(`hostname 'it'\\''s-a-guest'`);
   });
 
-  it('runs acpid with a power-button handler that powers off, when asked', () => {
+  it('runs acpid with a power-button handler that runs the command, then powers off', () => {
     const withButton = renderInitScript({
       release: 'r',
       modulePaths: [],
       after: 'hang',
-      powerButton: true,
+      powerButton: { command: "pkill -TERM -f 'my agent'" },
     });
+    const handler = [
+      '#!/bin/sh',
+      `echo "${INIT_MARKERS.powerButton}" > /dev/console`,
+      "pkill -TERM -f 'my agent'",
+      'sync',
+      'poweroff -f',
+    ].join('\n');
     expect(withButton).toContain(
-      `printf '#!/bin/sh\\necho "${INIT_MARKERS.powerButton}" > /dev/console\\nsync\\npoweroff -f\\n' > /etc/acpi/PWRF/00000080`,
+      `cat > /etc/acpi/PWRF/00000080 <<'MV_IMAGE_POWER_BUTTON'\n${handler}\nMV_IMAGE_POWER_BUTTON\n`,
     );
     expect(withButton.indexOf('acpid -f')).toBeLessThan(withButton.indexOf(INIT_MARKERS.ready));
     expect(script).not.toContain('acpid');
