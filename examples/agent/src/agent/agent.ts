@@ -32,6 +32,12 @@ export interface AgentSession {
   peer: RpcPeer;
   /** Resolves when the host goes away (after the on-disconnect hooks ran). */
   closed: Promise<void>;
+  /**
+   * Shuts the guest down the way the `shutdown` method does: before-shutdown hooks, the
+   * `shutdown` event to the host, then `onShutdown`. The guest calls it when the power
+   * button is pressed (QMP `system_powerdown`).
+   */
+  shutdown(reboot?: boolean): Promise<void>;
 }
 
 /**
@@ -53,6 +59,12 @@ export async function serveAgent(
   const allowed = new Set(config.allow);
   const hookEvent = (hook: string) => (r: { name: string; exitCode: number | null }) =>
     peer.emitEvent('hook', { hook, name: r.name, exitCode: r.exitCode });
+  const shutdown = async (reboot = false): Promise<void> => {
+    await runHooks(config.hooks, 'before-shutdown', hookEvent('before-shutdown'));
+    peer.emitEvent('shutdown', { reboot });
+    // After the reply (or event) is on its way: the host sees it, then the channel closes.
+    setTimeout(() => options.onShutdown?.(reboot), 200);
+  };
 
   const implementations: Record<
     Exclude<MethodName, 'time.now'>,
@@ -87,11 +99,7 @@ export async function serveAgent(
       results: await runHooks(config.hooks, p.hook, hookEvent(p.hook)),
     }),
     shutdown: async (p: { reboot: boolean } | undefined) => {
-      const reboot = p?.reboot ?? false;
-      await runHooks(config.hooks, 'before-shutdown', hookEvent('before-shutdown'));
-      peer.emitEvent('shutdown', { reboot });
-      // After the reply is on its way: the host sees `accepted`, then the channel closes.
-      setTimeout(() => options.onShutdown?.(reboot), 200);
+      await shutdown(p?.reboot ?? false);
       return { accepted: true };
     },
   };
@@ -117,5 +125,5 @@ export async function serveAgent(
   const closed = peer.closed.then(async () => {
     await runHooks(config.hooks, 'on-disconnect');
   });
-  return { peer, closed };
+  return { peer, closed, shutdown };
 }

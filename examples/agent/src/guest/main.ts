@@ -2,7 +2,7 @@
 // virtio-serial port, one host connection at a time, for as long as the guest runs.
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { serveAgent } from '../agent/agent.js';
+import { type AgentSession, serveAgent } from '../agent/agent.js';
 import { AgentConfigSchema } from '../agent/config.js';
 import { runHooks } from '../agent/methods/hooks.js';
 import { virtioPortConnections } from './virtio-port.js';
@@ -25,13 +25,23 @@ async function main(): Promise<void> {
     execFileSync('sync');
     execFile(reboot ? 'reboot' : 'poweroff', ['-f']);
   };
+  // The power button (QMP system_powerdown): image's acpid handler sends SIGTERM. Shut down
+  // as the `shutdown` method would, telling the connected host, if there is one.
+  let current: AgentSession | undefined;
+  process.on('SIGTERM', () => {
+    log('power button pressed');
+    if (current) void current.shutdown(false);
+    else void runHooks(config.hooks, 'before-shutdown').finally(() => onShutdown(false));
+  });
   log(`serving ${config.device}`);
   for await (const connection of virtioPortConnections(config.device)) {
     connection.on('error', () => {});
     try {
       const session = await serveAgent(connection, config, { log, onShutdown });
+      current = session;
       log('host connected');
       await session.closed;
+      current = undefined;
       log('host disconnected');
     } catch (error) {
       log((error as Error).message);

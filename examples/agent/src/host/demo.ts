@@ -10,6 +10,10 @@ import { generateIdentity } from '../tls/identity.js';
 import { bundleGuestAgent, packageRoot } from './guest-bundle.js';
 import { FW_CFG_GUEST_PATH, launchPortal, type PortalVm } from './portal-vm.js';
 
+/** Where the bundled agent lives in the guest. */
+const GUEST_AGENT = '/opt/multiverse/agent.cjs';
+const AGENT_PID_FILE = '/run/mv-agent.pid';
+
 export interface DemoOptions {
   /** One line per step, already timed. */
   say?: (line: string) => void;
@@ -92,9 +96,16 @@ export async function runAgentDemo(options: DemoOptions = {}): Promise<DemoRepor
         modules: ['virtio_net', 'virtio_console', '9p', '9pnet_fd', 'qemu_fw_cfg'],
         node: true,
         hostname: formula.name,
-        files: [{ path: '/opt/multiverse/agent.cjs', source: bundle }],
-        init: `exec node /opt/multiverse/agent.cjs ${FW_CFG_GUEST_PATH}`,
+        files: [{ path: GUEST_AGENT, source: bundle }],
+        // `exec` keeps the shell's pid for node: the pid file names the agent.
+        init: `echo $$ > ${AGENT_PID_FILE}; exec node ${GUEST_AGENT} ${FW_CFG_GUEST_PATH}`,
         after: 'poweroff',
+        // QMP system_powerdown presses the power button: the agent shuts down as its
+        // `shutdown` method would (hooks, event to the host) and powers off; the wait bounds
+        // how long a stuck agent can delay the power-off.
+        powerButton: {
+          command: `pid=$(cat ${AGENT_PID_FILE}); kill -TERM $pid; for i in $(seq 1 100); do kill -0 $pid 2> /dev/null || break; sleep 0.1; done`,
+        },
       }),
     );
     const p9Address = await step('9P server (@multiverse-os/p9) serving the host folder', () =>
@@ -212,11 +223,11 @@ export async function runAgentDemo(options: DemoOptions = {}): Promise<DemoRepor
       },
     );
     const qemuExit = await step(
-      'shutdown through the agent; QEMU reports SHUTDOWN and exits',
+      'QMP system_powerdown: the agent runs its hooks, reports shutdown; QEMU reports SHUTDOWN and exits',
       async () => {
         const shutdownSeen = running.qmp.waitForEvent('SHUTDOWN', undefined, { timeout: 60_000 });
         shutdownSeen.catch(() => {});
-        await connected.shutdown();
+        await running.qmp.execute('system_powerdown');
         await shutdownSeen;
         return running.exited;
       },

@@ -57,7 +57,9 @@ describe('the agent in a real guest', () => {
     );
   });
 
-  it('shuts down cleanly: hooks ran, the event arrived, QEMU exited 0', () => {
+  it('shuts down cleanly on QMP system_powerdown: hooks ran, the event arrived, QEMU exited 0', () => {
+    expect(consoleLines.some((l) => l.includes('mv-image: power button pressed'))).toBe(true);
+    expect(consoleLines.some((l) => l.includes('mv-agent: power button pressed'))).toBe(true);
     expect(report.events).toContainEqual({
       name: 'hook',
       data: { hook: 'before-shutdown', name: 'flush', exitCode: 0 },
@@ -65,4 +67,15 @@ describe('the agent in a real guest', () => {
     expect(report.shutdownEvent).toBe(true);
     expect(report.qemuExit).toEqual({ code: 0, signal: null });
   });
+
+  it('passes twice more in a row: three real guests, the same outcome', async () => {
+    for (let round = 2; round <= 3; round++) {
+      const again = await runAgentDemo({ bootTimeout: 170_000 });
+      expect(again.strangerRefused).not.toBe('not refused');
+      expect(again.execOutput).toMatch(/^Linux agent-demo 6\./);
+      expect(again.hostFiles['from-agent.txt']).toBe('written by file.write\n');
+      expect(again.shutdownEvent).toBe(true);
+      expect(again.qemuExit).toEqual({ code: 0, signal: null });
+    }
+  }, 480_000);
 });

@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serveAgent } from '../../src/agent/agent.js';
 import type { Clock } from '../../src/agent/clock.js';
 import { AgentConfigSchema } from '../../src/agent/config.js';
@@ -196,4 +196,48 @@ describe('cancelling an exec', () => {
     }
     expect(alive).toBe(false);
   });
+});
+
+describe('shutdown', () => {
+  // The `shutdown` method and the power button (QMP system_powerdown, SIGTERM from acpid in
+  // the guest) must do the same: before-shutdown hooks, the event to the host, power off.
+  for (const via of ['the shutdown method', 'the power button'] as const) {
+    it(`runs the hooks, tells the host, then powers off, through ${via}`, async () => {
+      const [hostKeys, portalKeys] = await Promise.all([
+        generateIdentity('host'),
+        generateIdentity('portal'),
+      ]);
+      const config = AgentConfigSchema.parse({
+        identity: portalKeys,
+        hostCert: hostKeys.cert,
+        allow: ['shutdown'],
+        paths: [],
+        hooks: [{ name: 'flush', hook: 'before-shutdown', inline: 'exit 0' }],
+      });
+      const poweredOff: boolean[] = [];
+      const [a, b] = duplexPair();
+      const [session, host] = await Promise.all([
+        serveAgent(b, config, {
+          log: agentLog.log,
+          onShutdown: (reboot) => poweredOff.push(reboot),
+        }),
+        AgentClient.connect(a, { identity: hostKeys, portalCert: portalKeys.cert }),
+      ]);
+      try {
+        if (via === 'the shutdown method') {
+          await expect(host.shutdown()).resolves.toMatchObject({ accepted: true });
+        } else {
+          await session.shutdown();
+        }
+        await vi.waitFor(() => expect(poweredOff).toEqual([false]));
+        expect(host.eventLog).toContainEqual({
+          name: 'hook',
+          data: { hook: 'before-shutdown', name: 'flush', exitCode: 0 },
+        });
+        expect(host.eventLog).toContainEqual({ name: 'shutdown', data: { reboot: false } });
+      } finally {
+        host.close();
+      }
+    });
+  }
 });
