@@ -23,6 +23,11 @@ export const AgentConfigSchema = z.strictObject({
       }),
     )
     .default([]),
+  /**
+   * Where the agent keeps what must outlive a boot: the mark that the `once` hooks ran. A
+   * portal keeps it on a persistent disk; on an initramfs-only guest every boot is a first.
+   */
+  stateDir: z.string().startsWith('/').default('/var/lib/multiverse-agent'),
   time: z
     .strictObject({
       /** Offsets past this are corrected at once (a clock step). */

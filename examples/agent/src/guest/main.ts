@@ -4,7 +4,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { type AgentSession, serveAgent } from '../agent/agent.js';
 import { AgentConfigSchema } from '../agent/config.js';
-import { runHooks } from '../agent/methods/hooks.js';
+import { runHooks, runOnceHooks } from '../agent/methods/hooks.js';
 import { virtioPortConnections } from './virtio-port.js';
 
 const log = (line: string) => process.stderr.write(`mv-agent: ${line}\n`);
@@ -12,10 +12,9 @@ const log = (line: string) => process.stderr.write(`mv-agent: ${line}\n`);
 async function main(): Promise<void> {
   const path = process.argv[2] ?? '/etc/multiverse/agent.json';
   const config = AgentConfigSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-  for (const hook of ['once', 'on-boot'] as const) {
-    for (const r of await runHooks(config.hooks, hook))
-      log(`hook ${hook}/${r.name}: exit ${r.exitCode}`);
-  }
+  for (const r of await runOnceHooks(config)) log(`hook once/${r.name}: exit ${r.exitCode}`);
+  for (const r of await runHooks(config.hooks, 'on-boot'))
+    log(`hook on-boot/${r.name}: exit ${r.exitCode}`);
   let stopping = false;
   const onShutdown = (reboot: boolean) => {
     stopping = true;

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serveAgent } from '../../src/agent/agent.js';
 import type { Clock } from '../../src/agent/clock.js';
 import { AgentConfigSchema } from '../../src/agent/config.js';
+import { runOnceHooks } from '../../src/agent/methods/hooks.js';
 import { AgentClient } from '../../src/client/client.js';
 import { generateIdentity } from '../../src/tls/identity.js';
 import { collectLines, duplexPair } from '../helpers.js';
@@ -240,4 +241,23 @@ describe('shutdown', () => {
       }
     });
   }
+});
+
+describe('once hooks', () => {
+  it('run on the first start only, whatever their exit code', async () => {
+    const stateDir = join(dir, 'state');
+    const counter = join(dir, 'once-count');
+    const config = {
+      stateDir,
+      hooks: AgentConfigSchema.shape.hooks.parse([
+        { name: 'count', hook: 'once', inline: `echo ran >> ${counter}; exit 1` },
+        { name: 'boot', hook: 'on-boot', inline: 'exit 0' },
+      ]),
+    };
+    const first = await runOnceHooks(config);
+    expect(first).toEqual([{ name: 'count', exitCode: 1, output: '' }]);
+    expect(await runOnceHooks(config)).toEqual([]);
+    expect(readFileSync(counter, 'utf8')).toBe('ran\n');
+    expect(existsSync(join(stateDir, 'once-hooks-ran'))).toBe(true);
+  });
 });

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AgentConfig } from '../config.js';
 
 const OUTPUT_LIMIT = 64 * 1024;
@@ -51,5 +53,22 @@ export async function runHooks(
     onResult(result);
     results.push(result);
   }
+  return results;
+}
+
+/**
+ * Runs the `once` hooks on the first start only: afterwards a mark in `stateDir` says they
+ * ran (whatever their exit codes, as cloud-init's once-per-instance modules do), and later
+ * starts run none.
+ */
+export async function runOnceHooks(
+  config: Pick<AgentConfig, 'hooks' | 'stateDir'>,
+  onResult?: (result: HookResult) => void,
+): Promise<HookResult[]> {
+  const mark = join(config.stateDir, 'once-hooks-ran');
+  if (existsSync(mark)) return [];
+  const results = await runHooks(config.hooks, 'once', onResult);
+  mkdirSync(config.stateDir, { recursive: true });
+  writeFileSync(mark, `${new Date().toISOString()}\n`);
   return results;
 }
