@@ -72,6 +72,7 @@ export {
   type UsbDevice,
 } from './schema/devices.js';
 export {
+  AGENT_METHODS,
   type Agent,
   API_VERSION,
   type Boot,

@@ -109,10 +109,32 @@ export const NetworkSchema = z.strictObject({
   model: z.enum(['virtio', 'e1000']).default('virtio'),
 });
 
+/** The portal agent's methods a formula may allow the host to call. */
+export const AGENT_METHODS = [
+  'ping',
+  'heartbeat',
+  'profile',
+  'exec',
+  'file.read',
+  'file.write',
+  'file.stat',
+  'file.list',
+  'mount',
+  'hooks',
+  'shutdown',
+] as const;
+
 export const AgentSchema = z.strictObject({
   enabled: z.boolean().default(false),
   transport: z.enum(['vsock', 'virtio-serial']).default('vsock'),
   port: z.int().min(1).max(0xffffffff).default(1024),
+  allow: z
+    .array(z.enum(AGENT_METHODS))
+    .default(['ping', 'heartbeat', 'profile'])
+    .meta({ description: 'Methods the host may call; the agent refuses and logs the others.' }),
+  paths: z.array(z.string().regex(/^\//, 'an absolute guest path')).default([]).meta({
+    description: 'Guest folders the file.* methods and exec working folders are confined to.',
+  }),
   events: z
     .array(z.enum(['boot', 'shutdown', 'disconnect', 'share-changed', 'network-changed']))
     .default(['boot', 'shutdown']),

@@ -186,6 +186,16 @@ const cases: Case[] = [
     issues: [{ line: 10, column: 3, path: 'agent.transport', kind: 'invalid-value' }],
   },
   {
+    name: 'agent method misspelt',
+    text: `${HEAD}agent:\n  enabled: true\n  allow: [ping, exce]\n`,
+    issues: [{ line: 10, column: 17, path: 'agent.allow[1]', suggestion: 'exec' }],
+  },
+  {
+    name: 'agent path relative',
+    text: `${HEAD}agent:\n  enabled: true\n  paths: [tmp]\n`,
+    issues: [{ line: 10, column: 11, path: 'agent.paths[0]', kind: 'invalid-format' }],
+  },
+  {
     name: 'boot disk names no disk',
     text: HEAD.replace('  type: kernel\n  kernel: /boot/vmlinuz\n', '  type: disk\n  disk: root\n'),
     issues: [{ line: 7, column: 3, path: 'boot.disk', kind: 'rule' }],
