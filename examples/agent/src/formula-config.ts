@@ -4,21 +4,16 @@ import { InvalidOptionError } from './errors.js';
 import { HOOK_NAMES } from './protocol/methods.js';
 import type { Identity } from './tls/identity.js';
 
-/**
- * The formula label listing the methods the host may call on the portal, comma-separated.
- * (The formula schema has no agent permissions field yet; labels are free-form.)
- */
-export const ALLOW_LABEL = 'agent.multiverse-os.org/allow';
-/** The formula label listing the guest paths file.* may touch, colon-separated. */
-export const PATHS_LABEL = 'agent.multiverse-os.org/paths';
-/** What a formula allows when it says nothing: read-only, harmless methods. */
-export const DEFAULT_ALLOW = ['ping', 'heartbeat', 'profile'] as const;
-
 /** The parts of a resolved @multiverse-os/formula portal this reads. */
 export interface FormulaForAgent {
   name: string;
-  labels: Record<string, string>;
-  agent: { enabled: boolean; transport: string };
+  /** `allow`: the methods the host may call; `paths`: where file.* and exec may work. */
+  agent: {
+    enabled: boolean;
+    transport: string;
+    allow: readonly string[];
+    paths: readonly string[];
+  };
   provisioning: {
     scripts: {
       name: string;
@@ -28,15 +23,6 @@ export interface FormulaForAgent {
       interpreter: string;
     }[];
   };
-}
-
-export function allowedMethods(formula: FormulaForAgent): string[] {
-  const label = formula.labels[ALLOW_LABEL];
-  if (label === undefined) return [...DEFAULT_ALLOW];
-  return label
-    .split(',')
-    .map((m) => m.trim())
-    .filter(Boolean);
 }
 
 /**
@@ -63,8 +49,8 @@ export function agentConfigFromFormula(
     device,
     identity: keys.portal,
     hostCert: keys.hostCert,
-    allow: allowedMethods(formula),
-    paths: (formula.labels[PATHS_LABEL] ?? '').split(':').filter(Boolean),
+    allow: [...formula.agent.allow],
+    paths: [...formula.agent.paths],
     hooks,
   });
 }

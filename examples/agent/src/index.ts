@@ -30,14 +30,7 @@ export {
   TlsError,
 } from './errors.js';
 // Formula: permissions, paths and hooks of a portal.
-export {
-  ALLOW_LABEL,
-  agentConfigFromFormula,
-  allowedMethods,
-  DEFAULT_ALLOW,
-  type FormulaForAgent,
-  PATHS_LABEL,
-} from './formula-config.js';
+export { agentConfigFromFormula, type FormulaForAgent } from './formula-config.js';
 // Protocol: pure codec, no I/O.
 export { decodeBody, encodeBody } from './protocol/codec.js';
 export {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { resolveFormulaFile, resolveFormulaText } from '@multiverse-os/formula';
 import { describe, expect, it } from 'vitest';
-import { agentConfigFromFormula, allowedMethods, DEFAULT_ALLOW } from '../../src/formula-config.js';
+import { agentConfigFromFormula } from '../../src/formula-config.js';
 
 const keys = { portal: { key: 'KEY', cert: 'CERT' }, hostCert: 'HOST' };
 const device = '/dev/virtio-ports/org.multiverse-os.agent.0';
@@ -35,8 +35,11 @@ describe('agent configuration from a formula', () => {
       ].join('\n'),
       '/virtual/quiet.yaml',
     );
-    expect(allowedMethods(formula)).toEqual([...DEFAULT_ALLOW]);
-    expect(agentConfigFromFormula(formula, keys, device).allow).not.toContain('exec');
+    expect(agentConfigFromFormula(formula, keys, device).allow).toEqual([
+      'ping',
+      'heartbeat',
+      'profile',
+    ]);
   });
 
   it('refuses a formula whose agent is disabled', () => {
