@@ -3,7 +3,7 @@
 // for 1 GiB (needs --expose-gc).
 // Baseline in the same run: the same output read straight from a child process, no agent.
 import { spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { reportBenchResult } from '../../../scripts/bench-result.mjs';
 import { serveAgent } from '../src/agent/agent.js';
 import { AgentConfigSchema } from '../src/agent/config.js';
 import { AgentClient } from '../src/client/client.js';
@@ -98,8 +98,5 @@ const results = [
   },
 ];
 for (const result of results) {
-  const line = JSON.stringify({ package: '@multiverse-os-examples/agent', ...result });
-  if (process.env.MULTIVERSE_BENCH_RESULTS)
-    appendFileSync(process.env.MULTIVERSE_BENCH_RESULTS, `${line}\n`);
-  else console.log(line);
+  reportBenchResult({ package: '@multiverse-os-examples/agent', ...result });
 }

@@ -1,7 +1,8 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { reportBenchResult } from '../../../scripts/bench-result.mjs';
 import { parseDomain } from '../src/index.js';
 
 /**
@@ -43,25 +44,6 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-type Result = {
-  package: string;
-  metric: string;
-  value: number;
-  unit: string;
-  baseline: number;
-  baselineName: string;
-  ratio: number;
-  goal: number;
-  pass: boolean;
-};
-
-function report(result: Result): void {
-  const line = JSON.stringify(result);
-  const file = process.env.MULTIVERSE_BENCH_RESULTS;
-  if (file) appendFileSync(file, `${line}\n`);
-  else console.log(line);
-}
-
 // Sanity: both sides produce a full document.
 if (!typed().includes('</domain>') || !floor().includes('</domain>'))
   throw new Error('bad benchmark setup');
@@ -77,7 +59,7 @@ for (let round = 0; round < 7; round++) {
 }
 const ourTime = median(ours);
 const floorTime = median(theirs);
-report({
+reportBenchResult({
   package: '@multiverse-os/libvirt-xml',
   metric: 'parse+serialize 152-line domain',
   value: Number(ourTime.toFixed(1)),
@@ -103,7 +85,7 @@ const early = heapAfterGc();
 for (let i = 10_000; i < 100_000; i++) sink += typed().length;
 const late = heapAfterGc();
 if (sink === 0) throw new Error('benchmark produced no output');
-report({
+reportBenchResult({
   package: '@multiverse-os/libvirt-xml',
   metric: 'heap after 100k parse+serialize',
   value: Number(late.toFixed(2)),

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { reportBenchResult } from '../../../scripts/bench-result.mjs';
 import { connect } from '../src/client/p9-client.js';
 import { guestBench, tempExport } from './guest.js';
 import { type LoopbackResult, loopback } from './loopback.js';
@@ -11,25 +12,6 @@ import { type LoopbackResult, loopback } from './loopback.js';
 // client measures both in the same run, and each row reports ours / diod.
 const DIOD = '/usr/sbin/diod';
 const MS = Number(process.env.P9_BENCH_MS ?? 2000);
-
-interface Row {
-  package: string;
-  metric: string;
-  value: number;
-  unit: string;
-  baseline: number;
-  baselineName: string;
-  ratio: number;
-  goal: number;
-  pass: boolean;
-}
-
-function emit(row: Row): void {
-  const line = JSON.stringify(row);
-  const out = process.env.MULTIVERSE_BENCH_RESULTS;
-  if (out) appendFileSync(out, `${line}\n`);
-  else console.log(line);
-}
 
 async function freePort(): Promise<number> {
   const s = createTcpServer();
@@ -73,7 +55,7 @@ function emitRatio(
   baselineName: string,
 ): void {
   const ratio = value / baseline;
-  emit({
+  reportBenchResult({
     package: '@multiverse-os/p9',
     metric,
     value: Math.round(value * 10) / 10,

@@ -1,9 +1,10 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { type BenchResult, reportBenchResult } from '../../../scripts/bench-result.mjs';
 import { QmpClient } from '../src/client/client.js';
 import { startBareQemu } from '../test/helpers/qemu.js';
 import { RawQmpClient } from './raw-client.js';
@@ -16,23 +17,8 @@ import { RawQmpClient } from './raw-client.js';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-interface Result {
-  package: string;
-  metric: string;
-  value: number;
-  unit: string;
-  baseline: number;
-  baselineName: string;
-  ratio: number;
-  goal: string;
-  pass: boolean;
-}
-
-function report(r: Omit<Result, 'package'>): void {
-  const line = JSON.stringify({ package: '@multiverse-os/qmp', ...r });
-  const file = process.env.MULTIVERSE_BENCH_RESULTS;
-  if (file) appendFileSync(file, `${line}\n`);
-  else console.log(line);
+function report(result: Omit<BenchResult, 'package'>): void {
+  reportBenchResult({ package: '@multiverse-os/qmp', ...result });
 }
 
 function percentile(sorted: number[], p: number): number {

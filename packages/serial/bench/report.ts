@@ -1,25 +1,12 @@
-import { appendFileSync } from 'node:fs';
+import { type BenchResult, reportBenchResult } from '../../../scripts/bench-result.mjs';
 
-export interface BenchResult {
-  metric: string;
-  value: number;
-  unit: string;
-  baseline: number;
-  baselineName: string;
-  /** value / baseline. */
-  ratio: number;
-  /** The goal on `ratio`, as text (`>= 0.9`). */
-  goal: string;
-  pass: boolean;
-}
-
-/** Appends one JSON line per result to MULTIVERSE_BENCH_RESULTS, or prints it. */
+/** Reports one figure; `ratio` and `pass` are derived from value, baseline and the goal. */
 export function report(
-  result: Omit<BenchResult, 'ratio' | 'pass'>,
+  result: Omit<BenchResult, 'package' | 'ratio' | 'pass' | 'goal'> & { goal: string },
   pass: (ratio: number) => boolean,
 ) {
   const ratio = result.value / result.baseline;
-  const line = JSON.stringify({
+  reportBenchResult({
     package: '@multiverse-os/serial',
     ...result,
     value: round(result.value),
@@ -27,9 +14,6 @@ export function report(
     ratio: round(ratio),
     pass: pass(ratio),
   });
-  const file = process.env.MULTIVERSE_BENCH_RESULTS;
-  if (file) appendFileSync(file, `${line}\n`);
-  process.stdout.write(`${line}\n`);
 }
 
 function round(value: number): number {

@@ -2,9 +2,9 @@
 // same run: throughput of this package vs socat (goal >= 0.9x), and the memory of 200 idle
 // connections vs 200 idle Unix-socket connections of node:net.
 // Appends one JSON object per line to $MULTIVERSE_BENCH_RESULTS (or prints them).
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootGuest, buildInitramfs } from '@multiverse-os/image';
+import { reportBenchResult } from '../../../scripts/bench-result.mjs';
 import {
   bundleGuestScript,
   GUEST_ENV,
@@ -14,25 +14,6 @@ import {
 } from '../test/helpers/guest-bundle.js';
 
 const BYTES = Number(process.env.VSOCK_BENCH_BYTES ?? 128 * 1024 * 1024);
-
-interface BenchLine {
-  package: string;
-  metric: string;
-  value: number;
-  unit: string;
-  baseline: number;
-  baselineName: string;
-  ratio: number;
-  goal: string;
-  pass: boolean;
-}
-
-function record(line: BenchLine): void {
-  const text = JSON.stringify(line);
-  const file = process.env.MULTIVERSE_BENCH_RESULTS;
-  if (file) appendFileSync(file, `${text}\n`);
-  else console.log(text);
-}
 
 async function main(): Promise<void> {
   const script = await bundleGuestScript(join(packageDir, 'bench', 'guest-bench.ts'));
@@ -65,7 +46,7 @@ async function main(): Promise<void> {
     [throughput.socatLarge!, 'socat -b 65536 VSOCK-CONNECT -> VSOCK-LISTEN'],
   ] as const) {
     const ratio = throughput.ours! / baseline;
-    record({
+    reportBenchResult({
       package: '@multiverse-os/vsock',
       metric: `vsock loopback throughput, ${BYTES / 1048576} MiB one way, in a TCG guest, vs ${name}`,
       value: Number(mib(throughput.ours!).toFixed(2)),
@@ -78,7 +59,7 @@ async function main(): Promise<void> {
     });
   }
   const memoryRatio = memory.ours! / memory.unix!;
-  record({
+  reportBenchResult({
     package: '@multiverse-os/vsock',
     metric: 'memory per idle connection (both ends, JS heap + external, 200 connections)',
     value: Math.round(memory.ours!),
