@@ -13,5 +13,8 @@ export interface BenchResult {
   pass: boolean;
 }
 
+/** The fields every result has, in order. */
+export declare const BENCH_RESULT_FIELDS: readonly (keyof BenchResult)[];
+
 /** Appends `result` to $MULTIVERSE_BENCH_RESULTS as one JSON line, or prints it. */
 export declare function reportBenchResult(result: BenchResult): void;

@@ -3,7 +3,7 @@
 // Shared by every package's bench/ (not published: benchmarks are not in the packages' files).
 import { appendFileSync } from 'node:fs';
 
-const FIELDS = [
+export const BENCH_RESULT_FIELDS = [
   'package',
   'metric',
   'value',
@@ -16,7 +16,7 @@ const FIELDS = [
 ];
 
 export function reportBenchResult(result) {
-  const missing = FIELDS.filter((field) => result[field] === undefined);
+  const missing = BENCH_RESULT_FIELDS.filter((field) => result[field] === undefined);
   if (missing.length > 0) {
     throw new Error(`bench result ${result.metric ?? '?'} lacks ${missing.join(', ')}`);
   }

@@ -5,23 +5,12 @@
 // meaningful on any machine; `goal` and `pass` state the target from the package's issue.
 //
 // Contract for a package's `bench` script: append one JSON object per line to the file named
-// by MULTIVERSE_BENCH_RESULTS, with the fields of RESULT_FIELDS below.
+// by MULTIVERSE_BENCH_RESULTS (scripts/bench-result.mjs does it), with BENCH_RESULT_FIELDS.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BENCH_RESULT_FIELDS } from './bench-result.mjs';
 import { log, ROOT, setup } from './setup.mjs';
-
-const RESULT_FIELDS = [
-  'package',
-  'metric',
-  'value',
-  'unit',
-  'baseline',
-  'baselineName',
-  'ratio',
-  'goal',
-  'pass',
-];
 
 setup();
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
@@ -73,7 +62,7 @@ const results = existsSync(raw)
       .map((line) => JSON.parse(line))
   : [];
 for (const entry of results) {
-  const missing = RESULT_FIELDS.filter((field) => !(field in entry));
+  const missing = BENCH_RESULT_FIELDS.filter((field) => !(field in entry));
   if (missing.length)
     log(`${entry.package ?? '?'} ${entry.metric ?? '?'}: missing ${missing.join(', ')}`);
 }
