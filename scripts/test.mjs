@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The one command that proves the repo: set-up, lint, type-check, build, package checks, unit
-// tests on Node 20 and Node 24, integration tests (real QEMU guests) on Node 20. Every step runs
-// even after a failure, so one run reports everything; the exit status is non-zero if any failed.
+// The one command that proves the repo: set-up, lint, type-check, build, package checks
+// (publint, are-the-types-wrong), unit tests on Node 20 and Node 24, integration tests (real
+// QEMU guests) on Node 20. Every step runs even after a failure, so one run reports
+// everything; the exit status is non-zero if any failed.
 //
 //   pnpm test                 everything
 //   pnpm test -- --unit       only the unit tests (Node 20 and 24)
@@ -74,6 +75,18 @@ if (everything) {
       const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
       if (manifest.private) continue;
       step(`publint ${manifest.name}`, 'pnpm', ['exec', 'publint', '--strict', dir]);
+      // Types as each resolution mode sees them (ESM and CJS importers, bundlers). node10
+      // resolution, which ignores `exports` subpaths, is out: the SDK needs Node >= 20.19.
+      step(`types of ${manifest.name} (are-the-types-wrong)`, 'pnpm', [
+        'exec',
+        'attw',
+        '--pack',
+        dir,
+        '--profile',
+        'node16',
+        '--format',
+        'table-flipped',
+      ]);
     }
   }
 }
