@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { SerialPort } from 'serialport';
 import { InvalidOptionError } from '../errors.js';
+import { directReadBinding } from './direct-read.js';
 import { openFailure } from './errors-map.js';
 
 export type FlowControl = 'none' | 'rtscts' | 'xonxoff';
@@ -37,25 +38,26 @@ export async function openSerialPort(
   } catch (error) {
     throw openFailure(path, error);
   }
+  const settings = {
+    path,
+    baudRate,
+    rtscts: flowControl === 'rtscts',
+    xon: flowControl === 'xonxoff',
+    xoff: flowControl === 'xonxoff',
+    dataBits: options.dataBits ?? 8,
+    parity: options.parity ?? 'none',
+    stopBits: options.stopBits ?? 1,
+    // A console must never be taken from under another process by accident.
+    lock: true,
+    // serialport's binding with a direct, thread-pool-free read (see direct-read.ts). The
+    // `SerialPort` constructor takes a binding at run time; its options type leaves it out.
+    binding: directReadBinding,
+  };
   return new Promise((resolve, reject) => {
-    const port = new SerialPort(
-      {
-        path,
-        baudRate,
-        rtscts: flowControl === 'rtscts',
-        xon: flowControl === 'xonxoff',
-        xoff: flowControl === 'xonxoff',
-        dataBits: options.dataBits ?? 8,
-        parity: options.parity ?? 'none',
-        stopBits: options.stopBits ?? 1,
-        // A console must never be taken from under another process by accident.
-        lock: true,
-      },
-      (error) => {
-        if (error) reject(openFailure(path, error));
-        else resolve(port);
-      },
-    );
+    const port = new SerialPort(settings, (error) => {
+      if (error) reject(openFailure(path, error));
+      else resolve(port);
+    });
   });
 }
 
