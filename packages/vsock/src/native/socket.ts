@@ -45,15 +45,31 @@ export interface VsockConnectOptions extends VsockSocketOptions {
 
 /** Bytes read per system call; larger reads mean fewer trips between C and JS. */
 const READ_SIZE = 256 * 1024;
-/** Reads smaller than this are copied out of the shared read buffer. */
+/**
+ * Large reads are slices of a shared pool of this size, handed out front to back: one
+ * allocation per few reads instead of one per read (fewer external-memory GCs).
+ */
+const POOL_SIZE = 1024 * 1024;
+/** Reads smaller than this are copied out of the pool, so a small chunk kept long pins no pool. */
 const COPY_BELOW = 16 * 1024;
 /** Reads per poll callback, so one busy socket cannot starve the others. */
 const READS_PER_WAKEUP = 16;
 /** The most buffers handed to one writev(2) (the addon's iovec array). */
 const MAX_IOV = 64;
 
-/** The read buffer shared by all sockets; see #readSome. */
+/** The read pool shared by all sockets (reads are synchronous); see #readSome. */
 let readPool: Buffer | undefined;
+/** Where the unused part of readPool starts (kept 8-byte aligned for typed-array views). */
+let readOffset = 0;
+
+/** The unused part of the pool, at most READ_SIZE; a fresh pool when less than that is left. */
+function readSpace(): Buffer {
+  if (readPool === undefined || readPool.length - readOffset < READ_SIZE) {
+    readPool = Buffer.allocUnsafeSlow(POOL_SIZE);
+    readOffset = 0;
+  }
+  return readPool.subarray(readOffset, readOffset + READ_SIZE);
+}
 
 interface PendingWrite {
   buffers: Buffer[];
@@ -249,9 +265,8 @@ export class VsockSocket extends Duplex {
 
   #readSome(): void {
     for (let i = 0; i < READS_PER_WAKEUP && this.#wantRead && !this.destroyed; i++) {
-      const pool = readPool ?? Buffer.allocUnsafeSlow(READ_SIZE);
-      readPool = pool;
-      const n = this.#addon.read(this.#fd, pool);
+      const space = readSpace();
+      const n = this.#addon.read(this.#fd, space);
       if (n === EAGAIN) break;
       if (n < 0) {
         this.destroy(systemError(n, 'read', this.remoteCid, this.remotePort));
@@ -264,14 +279,14 @@ export class VsockSocket extends Duplex {
         break;
       }
       this.bytesRead += n;
-      // One read buffer serves every socket (reads are synchronous): small reads are copied
-      // out of it, large ones take it over and the next read allocates a fresh one.
+      // Small reads are copied out and leave the pool's space for the next read; large ones
+      // keep their slice of the pool and the next read starts after it.
       let chunk: Buffer;
       if (n < COPY_BELOW) {
-        chunk = Buffer.from(pool.subarray(0, n));
+        chunk = Buffer.from(space.subarray(0, n));
       } else {
-        chunk = pool.subarray(0, n);
-        readPool = undefined;
+        chunk = space.subarray(0, n);
+        readOffset += (n + 7) & ~7;
       }
       if (!this.push(chunk)) this.#wantRead = false;
     }
