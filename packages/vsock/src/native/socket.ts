@@ -8,7 +8,7 @@ import {
   POLL_WRITABLE,
   SHUT_WR,
 } from './addon.js';
-import { consume } from './buffers.js';
+import { consume, readSpace, takeRead } from './buffers.js';
 import {
   EAGAIN,
   ECONNRESET,
@@ -43,33 +43,10 @@ export interface VsockConnectOptions extends VsockSocketOptions {
   signal?: AbortSignal;
 }
 
-/** Bytes read per system call; larger reads mean fewer trips between C and JS. */
-const READ_SIZE = 256 * 1024;
-/**
- * Large reads are slices of a shared pool of this size, handed out front to back: one
- * allocation per few reads instead of one per read (fewer external-memory GCs).
- */
-const POOL_SIZE = 1024 * 1024;
-/** Reads smaller than this are copied out of the pool, so a small chunk kept long pins no pool. */
-const COPY_BELOW = 16 * 1024;
 /** Reads per poll callback, so one busy socket cannot starve the others. */
 const READS_PER_WAKEUP = 16;
 /** The most buffers handed to one writev(2) (the addon's iovec array). */
 const MAX_IOV = 64;
-
-/** The read pool shared by all sockets (reads are synchronous); see #readSome. */
-let readPool: Buffer | undefined;
-/** Where the unused part of readPool starts (kept 8-byte aligned for typed-array views). */
-let readOffset = 0;
-
-/** The unused part of the pool, at most READ_SIZE; a fresh pool when less than that is left. */
-function readSpace(): Buffer {
-  if (readPool === undefined || readPool.length - readOffset < READ_SIZE) {
-    readPool = Buffer.allocUnsafeSlow(POOL_SIZE);
-    readOffset = 0;
-  }
-  return readPool.subarray(readOffset, readOffset + READ_SIZE);
-}
 
 interface PendingWrite {
   buffers: Buffer[];
@@ -279,16 +256,7 @@ export class VsockSocket extends Duplex {
         break;
       }
       this.bytesRead += n;
-      // Small reads are copied out and leave the pool's space for the next read; large ones
-      // keep their slice of the pool and the next read starts after it.
-      let chunk: Buffer;
-      if (n < COPY_BELOW) {
-        chunk = Buffer.from(space.subarray(0, n));
-      } else {
-        chunk = space.subarray(0, n);
-        readOffset += (n + 7) & ~7;
-      }
-      if (!this.push(chunk)) this.#wantRead = false;
+      if (!this.push(takeRead(space, n))) this.#wantRead = false;
     }
     this.#update();
   }
