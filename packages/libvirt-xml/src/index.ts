@@ -42,7 +42,7 @@ export {
 } from './model/devices/others.js';
 export { MIN_GUEST_CID, type VsockInput, VsockView } from './model/devices/vsock.js';
 // Generic document layer
-export { DocumentView } from './model/document.js';
+export { DocumentView, NamedDocumentView } from './model/document.js';
 // Domain
 export {
   type CpuOptions,

@@ -1,3 +1,4 @@
+import { checkName, checkUuid } from '../checks.js';
 import { WrongRootError } from '../errors.js';
 import { type ParseXmlOptions, parseXml } from '../xml/parse.js';
 import { serializeXml } from '../xml/serialize.js';
@@ -20,6 +21,22 @@ export class DocumentView extends ElementView {
 
   override toString(): string {
     return this.toXml();
+  }
+}
+
+/** A document whose object libvirt identifies by `<name>` and `<uuid>` (domain, network, pool). */
+export class NamedDocumentView extends DocumentView {
+  get name(): string | undefined {
+    return this.childText('name');
+  }
+  set name(value: string) {
+    this.setChildText('name', checkName('name', value));
+  }
+  get uuid(): string | undefined {
+    return this.childText('uuid');
+  }
+  set uuid(value: string | undefined) {
+    this.setChildText('uuid', value === undefined ? undefined : checkUuid('uuid', value));
   }
 }
 

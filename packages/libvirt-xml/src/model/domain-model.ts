@@ -1,8 +1,8 @@
-import { checkEnum, checkInt, checkName, checkUuid, parseNumber } from '../checks.js';
+import { checkEnum, checkInt, parseNumber } from '../checks.js';
 import { readSize, type Size, type SizeInput, toSize } from '../units.js';
 import { createElement, type XmlElement } from '../xml/tree.js';
 import { DevicesView } from './devices/devices.js';
-import { DocumentView } from './document.js';
+import { NamedDocumentView } from './document.js';
 import { ClockView, CpuView, FeaturesView, MemoryBackingView, OsView } from './domain-parts.js';
 import { attrOf, ElementView, setText, textOf } from './view.js';
 
@@ -85,7 +85,7 @@ export const QEMU_NAMESPACE = 'http://libvirt.org/schemas/domain/qemu/1.0';
  * A libvirt `<domain>`: a typed view over the parsed (or built) tree. Getters read the tree,
  * setters check the value and write it; elements the model does not cover stay untouched.
  */
-export class DomainModel extends DocumentView {
+export class DomainModel extends NamedDocumentView {
   protected static override readonly childOrder: readonly string[] = DOMAIN_ORDER;
 
   /** Hypervisor type: `kvm`, `qemu`, `test`... */
@@ -94,18 +94,6 @@ export class DomainModel extends DocumentView {
   }
   set type(value: string) {
     this.setAttr('type', checkEnum('type', value, DOMAIN_TYPES));
-  }
-  get name(): string | undefined {
-    return this.childText('name');
-  }
-  set name(value: string) {
-    this.setChildText('name', checkName('name', value));
-  }
-  get uuid(): string | undefined {
-    return this.childText('uuid');
-  }
-  set uuid(value: string | undefined) {
-    this.setChildText('uuid', value === undefined ? undefined : checkUuid('uuid', value));
   }
   /** Short human title (one line). */
   get title(): string | undefined {

@@ -1,8 +1,8 @@
-import { checkEnum, checkInt, checkMac, checkName, checkNonEmpty, checkUuid } from '../checks.js';
+import { checkEnum, checkInt, checkMac, checkNonEmpty } from '../checks.js';
 import { InvalidValueError } from '../errors.js';
 import type { ParseXmlOptions } from '../xml/parse.js';
 import type { XmlElement } from '../xml/tree.js';
-import { DocumentView, newDocument, parseRoot } from './document.js';
+import { NamedDocumentView, newDocument, parseRoot } from './document.js';
 import { attrOf, ElementView, el } from './view.js';
 
 export const FORWARD_MODES = [
@@ -127,7 +127,7 @@ export class NetworkIpView extends ElementView {
 }
 
 /** A libvirt `<network>`: forward mode, bridge, addresses and DHCP. */
-export class Network extends DocumentView {
+export class Network extends NamedDocumentView {
   protected static override readonly childOrder = [
     'name',
     'uuid',
@@ -149,18 +149,6 @@ export class Network extends DocumentView {
     'virtualport',
   ];
 
-  get name(): string | undefined {
-    return this.childText('name');
-  }
-  set name(value: string) {
-    this.setChildText('name', checkName('name', value));
-  }
-  get uuid(): string | undefined {
-    return this.childText('uuid');
-  }
-  set uuid(value: string | undefined) {
-    this.setChildText('uuid', value === undefined ? undefined : checkUuid('uuid', value));
-  }
   get forwardMode(): string | undefined {
     const forward = this.child('forward');
     return forward && (attrOf(forward, 'mode') ?? 'nat');

@@ -2,7 +2,7 @@ import { checkAbsolutePath, checkEnum, checkName, checkNonEmpty, checkUuid } fro
 import { readSize, type Size, type SizeInput, toSize } from '../units.js';
 import type { ParseXmlOptions } from '../xml/parse.js';
 import type { XmlElement } from '../xml/tree.js';
-import { DocumentView, newDocument, parseRoot } from './document.js';
+import { DocumentView, NamedDocumentView, newDocument, parseRoot } from './document.js';
 import { attrOf, el, textOf } from './view.js';
 
 export const POOL_TYPES = [
@@ -39,7 +39,7 @@ function sizeOf(view: DocumentView, name: string): Size | undefined {
 }
 
 /** A libvirt `<pool>`: where volumes live. */
-export class StoragePool extends DocumentView {
+export class StoragePool extends NamedDocumentView {
   protected static override readonly childOrder = [
     'name',
     'uuid',
@@ -53,15 +53,6 @@ export class StoragePool extends DocumentView {
 
   get type(): string | undefined {
     return this.attr('type');
-  }
-  get name(): string | undefined {
-    return this.childText('name');
-  }
-  set name(value: string) {
-    this.setChildText('name', checkName('name', value));
-  }
-  get uuid(): string | undefined {
-    return this.childText('uuid');
   }
   get capacity(): Size | undefined {
     return sizeOf(this, 'capacity');
