@@ -1,8 +1,7 @@
 import { DecodeError, EncodeError } from '../errors.js';
-import { HEADER_SIZE, MAXWELEM, MessageType } from './constants.js';
-import { type FieldKind, type Message, type MessageKind, messageFields } from './messages.js';
-import { Reader } from './reader.js';
-import { Writer } from './writer.js';
+import { decoders, encoders } from './compile.js';
+import { HEADER_SIZE, MessageType } from './constants.js';
+import { type Message, type MessageKind, messageFields } from './messages.js';
 
 const kindByType = new Map<number, MessageKind>();
 for (const kind of Object.keys(messageFields) as MessageKind[]) {
@@ -14,101 +13,19 @@ export function kindOfType(type: number): MessageKind | undefined {
   return kindByType.get(type);
 }
 
-type Fields = Record<string, unknown>;
-
-function writeField(w: Writer, name: string, kind: FieldKind, value: unknown): void {
-  switch (kind) {
-    case 'u8':
-      w.u8(value as number, name);
-      return;
-    case 'u16':
-      w.u16(value as number, name);
-      return;
-    case 'u32':
-      w.u32(value as number, name);
-      return;
-    case 'u64':
-      w.u64(value as bigint, name);
-      return;
-    case 'str':
-      w.str(value as string, name);
-      return;
-    case 'qid':
-      w.qid(value as never, name);
-      return;
-    case 'qids': {
-      const qids = value as unknown[];
-      w.u16(qids.length, `${name} count`);
-      for (const q of qids) w.qid(q as never, name);
-      return;
-    }
-    case 'strs': {
-      const strs = value as string[];
-      w.u16(strs.length, `${name} count`);
-      for (const s of strs) w.str(s, name);
-      return;
-    }
-    case 'data': {
-      const data = value as Uint8Array;
-      if (!(data instanceof Uint8Array)) throw new EncodeError('expected a Buffer', name);
-      w.u32(data.length, `${name} count`);
-      w.bytes(data);
-      return;
-    }
-  }
-}
-
-function readField(r: Reader, name: string, kind: FieldKind): unknown {
-  switch (kind) {
-    case 'u8':
-      return r.u8(name);
-    case 'u16':
-      return r.u16(name);
-    case 'u32':
-      return r.u32(name);
-    case 'u64':
-      return r.u64(name);
-    case 'str':
-      return r.str(name);
-    case 'qid':
-      return r.qid(name);
-    case 'qids': {
-      const n = r.u16(`${name} count`);
-      if (n > MAXWELEM) throw new DecodeError(`${name} count ${n} exceeds ${MAXWELEM}`, r.position);
-      const out = [];
-      for (let i = 0; i < n; i++) out.push(r.qid(name));
-      return out;
-    }
-    case 'strs': {
-      const n = r.u16(`${name} count`);
-      if (n > MAXWELEM) throw new DecodeError(`${name} count ${n} exceeds ${MAXWELEM}`, r.position);
-      const out = [];
-      for (let i = 0; i < n; i++) out.push(r.str(name));
-      return out;
-    }
-    case 'data': {
-      const n = r.u32(`${name} count`);
-      return r.bytes(n, name);
-    }
-  }
-}
-
 /** Encodes one message as a complete frame (size[4] type[1] tag[2] fields). */
 export function encodeMessage(msg: Message): Buffer {
-  const fields = messageFields[msg.type] as readonly (readonly [string, FieldKind])[] | undefined;
-  if (!fields) throw new EncodeError(`unknown message type ${String(msg.type)}`, 'type');
-  const dataField = fields.find(([, k]) => k === 'data');
-  const dataLen = dataField ? ((msg as Fields)[dataField[0]] as Uint8Array | undefined)?.length : 0;
-  const w = new Writer(256 + (dataLen ?? 0));
-  w.u32(0, 'size');
-  w.u8(MessageType[msg.type], 'type');
-  w.u16(msg.tag, 'tag');
-  for (const [name, kind] of fields) {
-    const value = (msg as Fields)[name];
-    if (value === undefined) throw new EncodeError('missing field', `${msg.type}.${name}`);
-    writeField(w, `${msg.type}.${name}`, kind, value);
-  }
-  return w.frame();
+  return encodeBody(msg.type, msg.tag, msg);
+}
+
+/**
+ * Encodes a frame from its kind, tag and a body holding the kind's fields: what a server has
+ * after a handler returns, without building a message object first.
+ */
+export function encodeBody(kind: MessageKind, tag: number, body: object): Buffer {
+  const encode = encoders.get(kind);
+  if (!encode) throw new EncodeError(`unknown message type ${String(kind)}`, 'type');
+  return encode(tag, body);
 }
 
 /** The header of a frame, read without decoding the body. */
@@ -139,15 +56,7 @@ export function decodeMessage(frame: Buffer): Message {
     );
   }
   const kind = kindByType.get(type);
-  if (!kind) throw new DecodeError(`unknown message type ${type}`, 4, type);
-  const r = new Reader(frame, HEADER_SIZE, frame.length, type);
-  const msg: Fields = { type: kind, tag };
-  for (const [name, fieldKind] of messageFields[kind] as readonly (readonly [
-    string,
-    FieldKind,
-  ])[]) {
-    msg[name] = readField(r, name, fieldKind);
-  }
-  r.expectEnd();
-  return msg as Message;
+  const decode = kind && decoders.get(kind);
+  if (!decode) throw new DecodeError(`unknown message type ${type}`, 4, type);
+  return decode(frame, tag);
 }

@@ -1,9 +1,15 @@
 import type { Duplex } from 'node:stream';
 import { DecodeError } from '../errors.js';
-import { decodeMessage, encodeMessage, kindOfType, readHeader } from '../protocol/codec.js';
-import { MIN_MSIZE, NOTAG } from '../protocol/constants.js';
+import { decodeMessage, encodeBody, kindOfType, readHeader } from '../protocol/codec.js';
+import { MessageType, MIN_MSIZE, NOTAG } from '../protocol/constants.js';
 import { Errno, errnoOf } from '../protocol/errno.js';
-import type { Message, MessageOf, TMessage } from '../protocol/messages.js';
+import type {
+  Message,
+  MessageKind,
+  MessageOf,
+  TMessage,
+  TMessageKind,
+} from '../protocol/messages.js';
 import { FramedStream } from '../transport/framed-stream.js';
 import type { RequestContext } from './context.js';
 import { dispatch } from './dispatch.js';
@@ -27,14 +33,44 @@ export interface SessionOptions {
   trace?: (line: string) => void;
 }
 
+/** The reply kind of each request kind (Tgetattr -> Rgetattr), computed once. */
+const REPLY_KIND = Object.fromEntries(
+  Object.keys(MessageType)
+    .filter((k) => k.startsWith('T'))
+    .map((k) => [k, `R${k.slice(1)}`]),
+) as Record<TMessageKind, MessageKind>;
+
 /** Message fields that name a fid. */
 const FID_FIELDS = ['fid', 'newfid', 'dfid', 'dirfid', 'olddirfid', 'newdirfid'];
 
-interface Pending {
-  msg?: TMessage;
-  controller: AbortController;
-  done: Promise<void>;
-  flushed: boolean;
+/**
+ * One request in flight. Its AbortController is made only when a handler asks for the signal
+ * or a Tflush needs it: most requests never look at it, and making one per request costs.
+ */
+class Pending {
+  done: Promise<void> = Promise.resolve();
+  flushed = false;
+  private controller?: AbortController;
+  private aborted = false;
+
+  constructor(readonly msg: TMessage) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  get isAborted(): boolean {
+    return this.aborted;
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.controller?.abort();
+  }
 }
 
 /**
@@ -105,8 +141,7 @@ export class Session {
       this.sendError(msg.tag, Errno.EINVAL, msg.type);
       return;
     }
-    const controller = new AbortController();
-    const entry: Pending = { msg, controller, done: Promise.resolve(), flushed: false };
+    const entry = new Pending(msg);
     this.pending.set(msg.tag, entry);
     if (this.pending.size >= this.opts.maxPending) this.transport.pause();
     // Tclunk/Tremove wait for earlier requests on the same fid, so a node is never released
@@ -125,7 +160,7 @@ export class Session {
   private usersOf(fid: number, self: Pending): Promise<void>[] {
     const out: Promise<void>[] = [];
     for (const p of this.pending.values()) {
-      if (p === self || !p.msg) continue;
+      if (p === self) continue;
       const m = p.msg as unknown as Record<string, unknown>;
       if (FID_FIELDS.some((k) => m[k] === fid)) out.push(p.done);
     }
@@ -134,43 +169,45 @@ export class Session {
 
   private async run(msg: TMessage, entry: Pending): Promise<void> {
     const started = performance.now();
-    let reply: Message;
+    let body: object;
+    let kind: MessageKind;
     let failed = false;
     try {
-      const ctx = this.context(entry.controller.signal);
-      const body =
+      const ctx = this.context(entry);
+      body =
         msg.type === 'Tversion'
           ? await version(ctx, msg, this.opts.maxMsize)
-          : await dispatch(ctx, msg);
-      reply = { ...(body as object), type: `R${msg.type.slice(1)}`, tag: msg.tag } as Message;
+          : ((await dispatch(ctx, msg)) as object);
+      kind = REPLY_KIND[msg.type];
     } catch (err) {
       failed = true;
-      reply = { type: 'Rlerror', tag: msg.tag, ecode: errnoOf(err) };
+      body = { ecode: errnoOf(err) };
+      kind = 'Rlerror';
     }
     this.opts.stats.record(msg.type, performance.now() - started, failed);
-    if (entry.flushed && entry.controller.signal.aborted && failed) {
+    if (entry.flushed && entry.isAborted && failed) {
       // Cancelled by Tflush: the client forgets this tag once Rflush arrives, so no reply.
       this.trace(`-- ${msg.type} tag ${msg.tag} flushed, reply dropped`);
       return;
     }
-    this.send(reply, msg.type);
+    this.send(kind, msg.tag, body, msg.type);
   }
 
   private async flush(msg: MessageOf<'Tflush'>): Promise<void> {
     const old = this.pending.get(msg.oldtag);
     if (old) {
       old.flushed = true;
-      old.controller.abort();
+      old.abort();
       this.opts.stats.flushed++;
       // The old request either finished (its reply goes out first, which the protocol allows)
       // or was cancelled (no reply); only then does Rflush go out.
       await old.done;
     }
     this.opts.stats.record('Tflush', 0, false);
-    this.send({ type: 'Rflush', tag: msg.tag }, 'Tflush');
+    this.send('Rflush', msg.tag, {}, 'Tflush');
   }
 
-  private context(signal: AbortSignal): RequestContext {
+  private context(entry: Pending): RequestContext {
     return {
       fs: this.opts.fs,
       fids: this.fids,
@@ -179,7 +216,9 @@ export class Session {
       msize: this.msize,
       connectionId: this.opts.connectionId,
       maxXattrSize: Math.min(this.opts.maxXattrSize, this.msize * 64),
-      signal,
+      get signal() {
+        return entry.signal;
+      },
       reset: (msize) => this.reset(msize),
     };
   }
@@ -191,45 +230,44 @@ export class Session {
     for (const [tag, p] of this.pending) {
       if (tag === NOTAG) continue;
       p.flushed = true;
-      p.controller.abort();
+      p.abort();
     }
     await Promise.all(this.fids.drain().map(releaseFid));
     this.opts.locks.releaseOwners(`${this.opts.connectionId}/`);
   }
 
-  private send(reply: Message, request: string): void {
+  private send(kind: MessageKind, tag: number, body: object, request: string): void {
     if (this.opts.trace) {
-      this.trace(`-> ${describeMessage(reply)}${reply.type === 'Rlerror' ? ` (${request})` : ''}`);
+      const reply = { ...body, type: kind, tag } as Message;
+      this.trace(`-> ${describeMessage(reply)}${kind === 'Rlerror' ? ` (${request})` : ''}`);
     }
-    if (
-      (reply.type === 'Rread' || reply.type === 'Rreaddir') &&
-      reply.data.length + 11 <= this.msize
-    ) {
+    const data = (body as { data?: Buffer }).data;
+    if ((kind === 'Rread' || kind === 'Rreaddir') && data && data.length + 11 <= this.msize) {
       // Single copy per read: the header goes out in front of the backend's buffer as is.
       const header = Buffer.allocUnsafe(11);
-      header.writeUInt32LE(11 + reply.data.length, 0);
-      header.writeUInt8(reply.type === 'Rread' ? 117 : 41, 4);
-      header.writeUInt16LE(reply.tag, 5);
-      header.writeUInt32LE(reply.data.length, 7);
-      this.transport.sendv(header, reply.data);
+      header.writeUInt32LE(11 + data.length, 0);
+      header.writeUInt8(MessageType[kind], 4);
+      header.writeUInt16LE(tag, 5);
+      header.writeUInt32LE(data.length, 7);
+      this.transport.sendv(header, data);
       return;
     }
     let frame: Buffer;
     try {
-      frame = encodeMessage(reply);
+      frame = encodeBody(kind, tag, body);
     } catch (err) {
       // A backend returned something unencodable (say a name over 64 KiB): report EIO.
-      this.trace(`!! cannot encode ${reply.type}: ${(err as Error).message}`);
-      frame = encodeMessage({ type: 'Rlerror', tag: reply.tag, ecode: Errno.EIO });
+      this.trace(`!! cannot encode ${kind}: ${(err as Error).message}`);
+      frame = encodeBody('Rlerror', tag, { ecode: Errno.EIO });
     }
     if (frame.length > this.msize) {
-      frame = encodeMessage({ type: 'Rlerror', tag: reply.tag, ecode: Errno.ERANGE });
+      frame = encodeBody('Rlerror', tag, { ecode: Errno.ERANGE });
     }
     this.transport.send(frame);
   }
 
   private sendError(tag: number, ecode: number, request: string): void {
-    this.send({ type: 'Rlerror', tag, ecode }, request);
+    this.send('Rlerror', tag, { ecode }, request);
   }
 
   private trace(line: string): void {
@@ -242,7 +280,7 @@ export class Session {
     if (err) this.trace(`connection closed: ${err.message}`);
     for (const p of this.pending.values()) {
       p.flushed = true;
-      p.controller.abort();
+      p.abort();
     }
     await Promise.allSettled([...this.pending.values()].map((p) => p.done));
     await Promise.all(this.fids.drain().map(releaseFid));
