@@ -5,7 +5,8 @@
  * uv_guess_handle() only knows AF_INET/AF_INET6/AF_UNIX, so it says UNKNOWN and Node throws
  * ERR_INVALID_FD_TYPE). So this addon keeps every socket non-blocking and exposes:
  *   - thin syscalls (socket, connect, bind, listen, accept, read, writev, shutdown, close,
- *     getsockname/getpeername, the local-CID ioctl) that never block the JS thread, and
+ *     getsockname/getpeername, the local-CID ioctl, dup for handing an fd over) that never
+ *     block the JS thread, and
  *   - a Poller (uv_poll_t) that tells JS when an fd is readable or writable.
  * The stream logic (backpressure, half-close, timeouts) lives in TypeScript. No thread is
  * created: every callback arrives on the event loop.
@@ -206,6 +207,27 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   ARGS(1, a);
   int rc = close((int)a[0]);
   return make_int(env, rc < 0 ? -errno : 0);
+}
+
+/*
+ * release(fd, blocking): a close-on-exec duplicate of fd for another owner (a child process,
+ * the kernel's 9p trans=fd), or -errno. blocking = 1 clears O_NONBLOCK, which the duplicate
+ * shares with the original (one open file description): programs given an inherited fd
+ * expect blocking reads. The caller closes the original right after (the Poller owns it).
+ */
+static napi_value js_release(napi_env env, napi_callback_info info) {
+  ARGS(2, a);
+  int fd = fcntl((int)a[0], F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return make_int(env, -errno);
+  if (a[1]) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+      int err = errno;
+      close(fd);
+      return make_int(env, -err);
+    }
+  }
+  return make_int(env, fd);
 }
 
 /* The CID of this machine (IOCTL_VM_SOCKETS_GET_LOCAL_CID on /dev/vsock), or -errno. */
@@ -409,6 +431,7 @@ static napi_value init(napi_env env, napi_value exports) {
   EXPORT_FN("shutdown", js_shutdown);
   EXPORT_FN("setBufferSize", js_set_buffer_size);
   EXPORT_FN("close", js_close);
+  EXPORT_FN("release", js_release);
   EXPORT_FN("localCid", js_local_cid);
   napi_property_descriptor methods[] = {
       {"start", NULL, poller_start, NULL, NULL, NULL, napi_default, NULL},

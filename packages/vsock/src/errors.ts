@@ -57,6 +57,23 @@ export class VsockInvalidArgumentError extends VsockError {
   }
 }
 
+/** Why a socket cannot do what was asked in its current state. */
+export type VsockSocketState = 'not-connected' | 'destroyed' | 'buffered-data' | 'pending-write';
+
+/**
+ * The socket is in the wrong state for the call (`releaseFd()` on a socket still connecting,
+ * already destroyed, or holding bytes that would be lost); `state` says which.
+ */
+export class VsockStateError extends VsockError {
+  constructor(
+    readonly state: VsockSocketState,
+    message: string,
+  ) {
+    super('ERR_VSOCK_STATE', message);
+    this.name = 'VsockStateError';
+  }
+}
+
 /** An address string that does not parse; `address` is what was given. */
 export class AddressError extends VsockError {
   constructor(

@@ -21,6 +21,8 @@ export {
   VsockAddonError,
   VsockError,
   VsockInvalidArgumentError,
+  type VsockSocketState,
+  VsockStateError,
   VsockSystemError,
   VsockUnsupportedError,
 } from './errors.js';
@@ -36,6 +38,7 @@ export {
 } from './hybrid/protocol.js';
 export { ADDON_PATH_ENV, VMADDR_ANY } from './native/addon.js';
 export { connect, connectAsync } from './native/connect.js';
+export type { ReleaseFdOptions } from './native/release.js';
 export {
   createServer,
   listen,
@@ -45,10 +48,10 @@ export {
   VsockServer,
   type VsockServerOptions,
 } from './native/server.js';
+export { VsockSocket } from './native/socket.js';
 export {
   DEFAULT_BUFFER_SIZE,
   type VsockConnectOptions,
-  VsockSocket,
   type VsockSocketOptions,
-} from './native/socket.js';
+} from './native/socket-options.js';
 export { assertVsockSupported, isVsockSupported } from './platform.js';

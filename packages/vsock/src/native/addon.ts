@@ -29,6 +29,8 @@ export interface NativeBinding {
   shutdown(fd: number, how: number): number;
   setBufferSize(fd: number, bytes: number): number;
   close(fd: number): number;
+  /** A close-on-exec duplicate of fd (blocking = 1 clears O_NONBLOCK), or -errno. */
+  release(fd: number, blocking: 0 | 1): number;
   localCid(): number;
   Poller: new (fd: number, callback: (status: number, events: number) => void) => NativePoller;
 }

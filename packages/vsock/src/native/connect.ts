@@ -1,4 +1,5 @@
-import { type VsockConnectOptions, VsockSocket } from './socket.js';
+import { VsockSocket } from './socket.js';
+import type { VsockConnectOptions } from './socket-options.js';
 
 /** `connect({ cid, port, timeout?, signal? })`: a socket that emits 'connect' or 'error'. */
 export function connect(options: VsockConnectOptions, onConnect?: () => void): VsockSocket {

@@ -7,7 +7,8 @@ import {
   POLL_READABLE,
   VMADDR_ANY,
 } from './addon.js';
-import { DEFAULT_BUFFER_SIZE, VsockSocket, type VsockSocketOptions } from './socket.js';
+import { VsockSocket } from './socket.js';
+import { DEFAULT_BUFFER_SIZE, type VsockSocketOptions } from './socket-options.js';
 import { EAGAIN, ENODEV, ENOENT, socketError, systemError } from './system-error.js';
 import { validateCid, validatePort } from './validate.js';
 

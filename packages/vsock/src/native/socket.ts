@@ -9,9 +9,15 @@ import {
   SHUT_WR,
 } from './addon.js';
 import { consume, readSpace, takeRead } from './buffers.js';
+import { type ReleaseFdOptions, releaseRefusal } from './release.js';
 import {
+  DEFAULT_BUFFER_SIZE,
+  type VsockConnectOptions,
+  type VsockSocketOptions,
+} from './socket-options.js';
+import {
+  connectError,
   EAGAIN,
-  ECONNRESET,
   EINPROGRESS,
   ENOTCONN,
   ETIMEDOUT,
@@ -19,29 +25,6 @@ import {
   systemError,
 } from './system-error.js';
 import { validateCid, validatePort, validateTimeout } from './validate.js';
-
-export interface VsockSocketOptions {
-  /** Keep the writable side open after the peer ends (default false, as in `node:net`). */
-  allowHalfOpen?: boolean;
-  /** Readable/writable buffer size in bytes (default 64 KiB). */
-  highWaterMark?: number;
-  /**
-   * The kernel's receive buffer (SO_VM_SOCKETS_BUFFER_SIZE): how much the peer may send
-   * before we read. Default 1 MiB (the kernel's is 256 KiB): fewer wakeups per megabyte.
-   */
-  bufferSize?: number;
-}
-
-export const DEFAULT_BUFFER_SIZE = 1024 * 1024;
-
-export interface VsockConnectOptions extends VsockSocketOptions {
-  cid: number;
-  port: number;
-  /** Give up (`ETIMEDOUT`) when the connection is not established within this many ms. */
-  timeout?: number;
-  /** Aborts the attempt (`ABORT_ERR`); ignored once connected. */
-  signal?: AbortSignal;
-}
 
 /** Reads per poll callback, so one busy socket cannot starve the others. */
 const READS_PER_WAKEUP = 16;
@@ -80,6 +63,7 @@ export class VsockSocket extends Duplex {
   #deadline: { at: number; timedOut: () => void } | undefined;
   #abort: (() => void) | undefined;
   #signal: AbortSignal | undefined;
+  #pauseOnConnect = false;
 
   constructor(options: VsockSocketOptions = {}) {
     super({
@@ -115,6 +99,7 @@ export class VsockSocket extends Duplex {
     this.remoteCid = cid;
     this.remotePort = port;
     this.connecting = true;
+    this.#pauseOnConnect = options.pauseOnConnect ?? false;
     const fd = this.#addon.socket();
     if (fd < 0) return this.#fail(socketError(fd, cid, port));
     // Best effort: a kernel that refuses the size keeps its default.
@@ -213,7 +198,7 @@ export class VsockSocket extends Duplex {
     for (const resume of this.#onConnected.splice(0)) resume();
     this.emit('connect');
     this.emit('ready');
-    this.read(0);
+    if (!this.#pauseOnConnect) this.read(0);
   }
 
   #clearConnectGuards(): void {
@@ -340,6 +325,33 @@ export class VsockSocket extends Duplex {
     callback(error);
   }
 
+  /**
+   * Hands the connected socket's file descriptor to the caller and destroys this stream: for
+   * a child process (`spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe', fd] })`, e.g.
+   * `mount -t 9p -o trans=fd,rfdno=3,wfdno=3`). The fd is a close-on-exec duplicate, blocking
+   * unless `blocking: false`; the connection stays open until every copy (yours, the child's)
+   * is closed: close yours with `fs.closeSync(fd)`. Throws `VsockStateError` instead when a
+   * byte could be lost or there is no connection.
+   */
+  releaseFd(options: ReleaseFdOptions = {}): number {
+    const refusal = releaseRefusal({
+      destroyed: this.destroyed,
+      connected: !this.connecting && this.#poller !== undefined,
+      readableLength: this.readableLength,
+      writableLength: this.#pending ? Math.max(1, this.writableLength) : this.writableLength,
+      where: `vsock:${this.remoteCid}:${this.remotePort}`,
+    });
+    if (refusal) throw refusal;
+    // Stop reading first. Reads only happen in poll callbacks, which cannot run before
+    // destroy() below closes the poller, so nothing is read between this check and the dup.
+    this.#wantRead = false;
+    const fd = this.#addon.release(this.#fd, options.blocking === false ? 0 : 1);
+    if (fd < 0) throw systemError(fd, 'dup', this.remoteCid, this.remotePort);
+    // The poller closes the original fd; the duplicate keeps the connection open.
+    this.destroy();
+    return fd;
+  }
+
   /** `{ cid, port }` of this end, as `net.Socket.address()` gives `{ address, port }`. */
   address(): { cid: number; port: number } | Record<string, never> {
     return this.localCid === undefined || this.localPort === undefined
@@ -369,15 +381,4 @@ export class VsockSocket extends Duplex {
   setKeepAlive(_enable?: boolean, _initialDelay?: number): this {
     return this;
   }
-}
-
-/**
- * A failed connect. vsock answers a connect to a port nobody listens on with a reset, which
- * the kernel reports as ECONNRESET; callers expect what TCP says there: ECONNREFUSED.
- */
-function connectError(rc: number, cid: number | undefined, port: number | undefined) {
-  if (rc === ECONNRESET) {
-    return systemError(-111, 'connect', cid, port, 'connection refused: no listener on that port');
-  }
-  return systemError(rc, 'connect', cid, port);
 }

@@ -35,3 +35,20 @@ export function socketError(rc: number, cid?: number, port?: number): VsockSyste
     ? systemError(ENODEV, 'socket', cid, port, 'no vsock in this kernel (AF_VSOCK not supported)')
     : systemError(rc, 'socket', cid, port);
 }
+
+/**
+ * A failed connect. vsock answers a connect to a port nobody listens on with a reset, which
+ * the kernel reports as ECONNRESET; callers expect what TCP says there: ECONNREFUSED.
+ */
+export function connectError(rc: number, cid: number | undefined, port: number | undefined) {
+  if (rc === ECONNRESET) {
+    return systemError(
+      ECONNREFUSED,
+      'connect',
+      cid,
+      port,
+      'connection refused: no listener on that port',
+    );
+  }
+  return systemError(rc, 'connect', cid, port);
+}

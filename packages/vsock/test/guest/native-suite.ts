@@ -4,6 +4,7 @@
 // `VSOCK-DONE` at the end; native-guest.test.ts reads them from the serial console.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import {
@@ -16,6 +17,7 @@ import {
   localCid,
   type VsockServer,
   type VsockSocket,
+  VsockStateError,
 } from '../../src/index.js';
 import {
   type ConformanceTarget,
@@ -290,6 +292,93 @@ async function main(): Promise<void> {
     await closeServer(server);
     assert.equal(result.stdout, 'hello from socat\n', result.stderr);
     return 'our server echoed socat';
+  });
+
+  await check('releaseFd hands the connection to a child process as fd 3', async () => {
+    let peer: VsockSocket | undefined;
+    let peerText = '';
+    let peerEnded = false;
+    const server = createServer({ allowHalfOpen: true }, (socket) => {
+      peer = socket;
+      // The peer speaks first: with pauseOnConnect these bytes wait in the kernel for the child.
+      socket.write('greeting\n');
+      socket.on('data', (d) => (peerText += d));
+      socket.on('end', () => (peerEnded = true));
+    }).listen(5010);
+    await once(server, 'listening');
+    const client = await connectAsync({ cid: LOOPBACK, port: 5010, pauseOnConnect: true });
+    while (!peer) await sleep(10);
+    await sleep(200);
+    const closed = once(client, 'close');
+    const fd = client.releaseFd();
+    assert.equal(client.destroyed, true);
+    await closed;
+    await sleep(200);
+    assert.equal(peerEnded, false, 'the peer saw an end while our duplicate was open');
+    // busy box sh reads fd 3 line by line and answers on it: both directions go through fd 3.
+    const child = spawn(
+      '/bin/sh',
+      ['-c', 'for i in 1 2; do read -r line <&3 || exit 9; echo "child $$ got: $line" >&3; done'],
+      { stdio: ['ignore', 'pipe', 'pipe', fd] },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    const exited = once<number>(child, 'exit');
+    await once(child, 'spawn');
+    closeSync(fd);
+    while (!peerText.includes('got: greeting\n')) await sleep(10);
+    await sleep(200);
+    assert.equal(peerEnded, false, 'the peer saw an end while the child still held the fd');
+    peer?.write('second line\n');
+    const code = await exited;
+    assert.equal(code, 0, stderr);
+    while (!peerEnded) await sleep(10);
+    const lines = peerText.trim().split('\n');
+    assert.deepEqual(
+      lines.map((l) => l.replace(/child \d+/, 'child')),
+      ['child got: greeting', 'child got: second line'],
+    );
+    peer?.end();
+    await closeServer(server);
+    return `child ${child.pid} read and answered on fd 3; end reached the peer after it exited`;
+  });
+
+  await check('releaseFd refuses when a byte would be lost or there is no connection', async () => {
+    const server = createServer({ allowHalfOpen: true }, (socket) => {
+      socket.on('error', () => undefined);
+      socket.write('early bytes');
+    }).listen(5011);
+    await once(server, 'listening');
+    const refusal = (socket: VsockSocket): string => {
+      try {
+        socket.releaseFd();
+      } catch (error) {
+        assert.ok(error instanceof VsockStateError, String(error));
+        assert.equal(error.code, 'ERR_VSOCK_STATE');
+        return error.state;
+      }
+      throw new Error('releaseFd() did not refuse');
+    };
+    const connecting = connect({ cid: LOOPBACK, port: 5011 });
+    const states = [refusal(connecting)];
+    await once(connecting, 'connect');
+    // Read at connect (the default): the server's bytes land in the stream's buffer.
+    while (connecting.readableLength === 0) await sleep(10);
+    states.push(refusal(connecting));
+    assert.equal(String(connecting.read()), 'early bytes', 'the refused socket lost its bytes');
+    // 8 MiB to a peer that reads 64 KiB and stops: most of it waits in our stream.
+    const writer = await connectAsync({ cid: LOOPBACK, port: 5011, pauseOnConnect: true });
+    writer.on('error', () => undefined);
+    writer.write(Buffer.alloc(8 * 1024 * 1024));
+    await sleep(100);
+    states.push(refusal(writer));
+    connecting.destroy();
+    states.push(refusal(connecting));
+    writer.destroy();
+    server.closeAllConnections();
+    await closeServer(server);
+    assert.deepEqual(states, ['not-connected', 'buffered-data', 'pending-write', 'destroyed']);
+    return states.join(', ');
   });
 }
 

@@ -70,6 +70,8 @@ const nativeChecks = [
   'a worker terminated with open vsock handles does not crash the process',
   'interop: our client to socat VSOCK-LISTEN',
   'interop: socat VSOCK-CONNECT to our server',
+  'releaseFd hands the connection to a child process as fd 3',
+  'releaseFd refuses when a byte would be lost or there is no connection',
 ];
 
 describe('native vsock inside a guest (CID 1)', () => {

@@ -10,6 +10,7 @@ import {
   VsockAddonError,
   VsockError,
   VsockInvalidArgumentError,
+  VsockStateError,
   VsockSystemError,
   VsockUnsupportedError,
 } from '../../src/index.js';
@@ -40,6 +41,7 @@ describe('error classes', () => {
     [new HybridBadAckError('/s', 1, 'NO'), 'ERR_HYBRID_BAD_ACK', 'HybridBadAckError'],
     [new HybridAckTimeoutError('/s', 1, 5), 'ERR_HYBRID_ACK_TIMEOUT', 'HybridAckTimeoutError'],
     [new VsockAbortError('connect vsock:1:2', cause), 'ABORT_ERR', 'AbortError'],
+    [new VsockStateError('destroyed', 'x'), 'ERR_VSOCK_STATE', 'VsockStateError'],
   ])('%s has a stable code and name, and is a VsockError', (error, code, name) => {
     expect(error).toBeInstanceOf(VsockError);
     expect(error).toBeInstanceOf(Error);
