@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import {
+import fs, {
   type BigIntStats,
   constants as C,
   closeSync,
@@ -8,7 +8,6 @@ import {
   fstatSync,
   openSync,
 } from 'node:fs';
-import fsp from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { AT_REMOVEDIR, Mode } from '../protocol/constants.js';
 import { fsError } from '../protocol/errno.js';
@@ -31,11 +30,25 @@ import { timespecToSeconds } from './time.js';
 
 const run = promisify(execFile);
 
+/** lstat, or undefined when the entry is gone (or no longer reachable). */
+function lstatQuiet(path: string): BigIntStats | undefined {
+  try {
+    return fs.lstatSync(path, { bigint: true });
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * One file of a LocalFs export, held by an O_PATH descriptor (so it follows the file across
  * renames and survives unlink), plus the walked parent and name for the few calls that need
  * a directory entry (link, readlink, rename, remove, lchown). Reference counted: children keep
  * their parent's descriptor open.
+ *
+ * Metadata calls (lstat, mkdir, unlink, rename, chmod, ...) run inline, like the fstat in
+ * local-io.ts: on a local filesystem each is a microsecond syscall, while a hop through libuv's
+ * thread pool and back costs tens of microseconds of wake-ups, most of a create or an unlink.
+ * Large reads and writes, readdir and fsync stay asynchronous.
  */
 export class LocalNode implements FsNode {
   private refs = 1;
@@ -123,7 +136,7 @@ export class LocalNode implements FsNode {
     const self = fdPath(this.fd);
     if (c.size !== undefined) {
       if (this.fmt !== Mode.IFREG) throw fsError(this.isDir ? 'EISDIR' : 'EINVAL');
-      await fsp.truncate(self, Number(c.size));
+      fs.truncateSync(self, Number(c.size));
     }
     if (c.mode !== undefined) await this.chmod(c.mode);
     if (c.uid !== undefined || c.gid !== undefined) await this.chown(c.uid, c.gid);
@@ -141,8 +154,8 @@ export class LocalNode implements FsNode {
           : c.mtime === 'now'
             ? Date.now() / 1000
             : timespecToSeconds(c.mtime);
-      if (this.isSymlink) await fsp.lutimes(await this.entry(), at, mt);
-      else await fsp.utimes(self, at, mt);
+      if (this.isSymlink) fs.lutimesSync(await this.entry(), at, mt);
+      else fs.utimesSync(self, at, mt);
     }
   }
 
@@ -153,10 +166,10 @@ export class LocalNode implements FsNode {
         m.mode = (m.mode !== undefined ? m.mode & Mode.IFMT : this.fmt) | (mode & 0o7777);
       });
       // The host copy stays accessible to the (unprivileged) server.
-      await fsp.chmod(fdPath(this.fd), (mode & 0o777) | (this.isDir ? 0o700 : 0o600));
+      fs.chmodSync(fdPath(this.fd), (mode & 0o777) | (this.isDir ? 0o700 : 0o600));
       return;
     }
-    await fsp.chmod(fdPath(this.fd), mode & 0o7777);
+    fs.chmodSync(fdPath(this.fd), mode & 0o7777);
   }
 
   private async chown(uid: number | undefined, gid: number | undefined): Promise<void> {
@@ -170,8 +183,8 @@ export class LocalNode implements FsNode {
     }
     const u = uid ?? -1;
     const g = gid ?? -1;
-    if (this.isSymlink) await fsp.lchown(await this.entry(), u, g);
-    else await fsp.chown(fdPath(this.fd), u, g);
+    if (this.isSymlink) fs.lchownSync(await this.entry(), u, g);
+    else fs.chownSync(fdPath(this.fd), u, g);
   }
 
   /**
@@ -181,7 +194,7 @@ export class LocalNode implements FsNode {
   private async entry(): Promise<string> {
     if (!this.parent) throw fsError('EBUSY', 'the export root has no entry');
     const path = entryPath(this.parent.fd, this.name);
-    const st = await fsp.lstat(path, { bigint: true }).catch(() => undefined);
+    const st = lstatQuiet(path);
     if (!st || inodeKey(st) !== this.key) throw fsError('ESTALE');
     return path;
   }
@@ -196,7 +209,7 @@ export class LocalNode implements FsNode {
   }
 
   private async ownNew(path: string, mode: number, cred: Credentials): Promise<void> {
-    const st = await fsp.lstat(path, { bigint: true });
+    const st = fs.lstatSync(path, { bigint: true });
     if (this.fs.security === 'mapped') {
       this.fs.metadata.update(inodeKey(st), (m) => {
         m.uid = cred.uid;
@@ -204,7 +217,7 @@ export class LocalNode implements FsNode {
         m.mode = mode;
       });
     } else if (this.fs.security === 'passthrough' && this.fs.isRoot) {
-      await fsp.lchown(path, cred.uid, cred.gid);
+      fs.lchownSync(path, cred.uid, cred.gid);
     }
   }
 
@@ -239,14 +252,14 @@ export class LocalNode implements FsNode {
   }
 
   private async qidAt(path: string): Promise<Qid> {
-    const st = await fsp.lstat(path, { bigint: true });
+    const st = fs.lstatSync(path, { bigint: true });
     return attrOf(st, this.fs, this.fs.metadata.get(inodeKey(st))).qid;
   }
 
   async mkdir(name: string, mode: number, cred: Credentials): Promise<Qid> {
     const path = entryPath(this.dirFd(), name);
-    await fsp.mkdir(path, this.hostMode(mode, true));
-    if (this.fs.security !== 'mapped') await fsp.chmod(path, mode & 0o7777);
+    fs.mkdirSync(path, this.hostMode(mode, true));
+    if (this.fs.security !== 'mapped') fs.chmodSync(path, mode & 0o7777);
     await this.ownNew(path, Mode.IFDIR | mode, cred);
     return this.qidAt(path);
   }
@@ -254,7 +267,7 @@ export class LocalNode implements FsNode {
   async symlink(name: string, target: string, cred: Credentials): Promise<Qid> {
     const path = entryPath(this.dirFd(), name);
     // Stored as the client wrote it; the server never follows it.
-    await fsp.symlink(target, path);
+    fs.symlinkSync(target, path);
     await this.ownNew(path, Mode.IFLNK | 0o777, cred);
     return this.qidAt(path);
   }
@@ -271,10 +284,10 @@ export class LocalNode implements FsNode {
         0o600,
       );
       await closeFd(fd);
-      if (this.fs.security !== 'mapped') await fsp.chmod(path, mode & 0o7777);
+      if (this.fs.security !== 'mapped') fs.chmodSync(path, mode & 0o7777);
       await this.ownNew(path, fmt === 0 ? Mode.IFREG | mode : mode, cred);
       if (this.fs.security === 'mapped' && rdev !== 0n) {
-        this.fs.metadata.update(inodeKey(await fsp.lstat(path, { bigint: true })), (m) => {
+        this.fs.metadata.update(inodeKey(fs.lstatSync(path, { bigint: true })), (m) => {
           m.rdev = rdev.toString();
         });
       }
@@ -295,15 +308,15 @@ export class LocalNode implements FsNode {
   async link(name: string, target: FsNode): Promise<void> {
     if (!(target instanceof LocalNode) || target.fs !== this.fs) throw fsError('EXDEV');
     if (target.isDir) throw fsError('EPERM');
-    await fsp.link(await target.entry(), entryPath(this.dirFd(), name));
+    fs.linkSync(await target.entry(), entryPath(this.dirFd(), name));
   }
 
   async renameat(oldName: string, newDir: FsNode, newName: string): Promise<void> {
     if (!(newDir instanceof LocalNode) || newDir.fs !== this.fs) throw fsError('EXDEV');
     const to = entryPath(newDir.dirFd(), newName);
-    await fsp.rename(entryPath(this.dirFd(), oldName), to);
+    fs.renameSync(entryPath(this.dirFd(), oldName), to);
     // Nodes that were walked to the old entry now live at the new one.
-    const st = await fsp.lstat(to, { bigint: true }).catch(() => undefined);
+    const st = lstatQuiet(to);
     if (!st) return;
     for (const n of this.fs.live.get(inodeKey(st)) ?? []) {
       if (n.parent?.key === this.key && n.name === oldName) n.reparent(newDir, newName);
@@ -320,21 +333,21 @@ export class LocalNode implements FsNode {
 
   async unlinkat(name: string, flags: number): Promise<void> {
     const path = entryPath(this.dirFd(), name);
-    const st = await fsp.lstat(path, { bigint: true });
+    const st = fs.lstatSync(path, { bigint: true });
     const isDir = (Number(st.mode) & Mode.IFMT) === Mode.IFDIR;
     if (flags & AT_REMOVEDIR) {
       if (!isDir) throw fsError('ENOTDIR');
-      await fsp.rmdir(path);
+      fs.rmdirSync(path);
     } else {
       if (isDir) throw fsError('EISDIR');
-      await fsp.unlink(path);
+      fs.unlinkSync(path);
     }
     if (st.nlink <= 1n || isDir) this.fs.metadata.delete(inodeKey(st));
   }
 
   async readlink(): Promise<string> {
     if (!this.isSymlink) throw fsError('EINVAL');
-    return fsp.readlink(await this.entry());
+    return fs.readlinkSync(await this.entry());
   }
 
   async rename(newDir: FsNode, newName: string): Promise<void> {
@@ -352,7 +365,7 @@ export class LocalNode implements FsNode {
   }
 
   async statfs(): Promise<StatFs> {
-    const s = await fsp.statfs(fdPath(this.fd), { bigint: true });
+    const s = fs.statfsSync(fdPath(this.fd), { bigint: true });
     return {
       fsType: Number(s.type & 0xffffffffn),
       bsize: Number(s.bsize),
