@@ -13,7 +13,12 @@ export {
 } from './agent/clock.js';
 export { type AgentConfig, type AgentConfigInput, AgentConfigSchema } from './agent/config.js';
 export { confine } from './agent/confine.js';
-export { ninePMount } from './agent/methods/mount.js';
+export {
+  type MountSource,
+  type NinePMount,
+  ninePMount,
+  parseMountSource,
+} from './agent/methods/mount-args.js';
 // The client (host side).
 export { AgentClient, type AgentClientOptions, type ExecCall } from './client/client.js';
 export {

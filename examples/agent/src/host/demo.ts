@@ -32,7 +32,7 @@ export interface DemoReport {
   heartbeat: Awaited<ReturnType<AgentClient['heartbeat']>>;
   resumeHeartbeat: Awaited<ReturnType<AgentClient['heartbeat']>>;
   execOutput: string;
-  fstabLine: string;
+  fstabLine: string | null;
   /** Content of the files the guest wrote, as read in the host folder. */
   hostFiles: Record<string, string>;
   refusedCall: string;

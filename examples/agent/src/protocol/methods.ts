@@ -106,14 +106,22 @@ export const methods = {
   },
   mount: {
     params: z.strictObject({
-      /** `tcp:HOST:PORT` (a 9P server such as @multiverse-os/p9) or a virtio-9p tag. */
+      /**
+       * `tcp:HOST:PORT` or `vsock:CID:PORT` (a 9P server such as @multiverse-os/p9; vsock is
+       * mounted with trans=fd on a connection the agent makes), or a virtio-9p tag.
+       */
       source: z.string().min(1).max(256),
       mountPoint: GuestPath,
       /** 9P access name (aname) exported by the server. */
       aname: z.string().max(4096).optional(),
-      fstab: z.boolean().default(true),
+      /**
+       * Append the line to /etc/fstab. Default true, except for vsock, which has no fstab
+       * form (its connection lives in the agent): `fstab: true` with vsock is a SCHEMA error.
+       */
+      fstab: z.boolean().optional(),
     }),
-    result: z.strictObject({ fstabLine: z.string() }),
+    /** `fstabLine`: the line for this mount (written or not), null for vsock. */
+    result: z.strictObject({ fstabLine: z.string().nullable() }),
   },
   hooks: {
     params: z.strictObject({

@@ -1,48 +1,75 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
-import { promisify } from 'node:util';
+import { connectAsync } from '@multiverse-os/vsock';
 import { MethodError } from '../../errors.js';
 import type { ParsedParams, Result } from '../../protocol/methods.js';
+import { type MountSource, ninePMount } from './mount-args.js';
 
-const run = promisify(execFile);
+const MOUNT_TIMEOUT = 60_000;
+const CONNECT_TIMEOUT = 10_000;
 
-/** `mount` arguments and the fstab line for a 9P share: over TCP, or virtio-9p by tag. */
-export function ninePMount(params: ParsedParams<'mount'>): { args: string[]; fstabLine: string } {
-  const tcp = /^tcp:([^:]+):([0-9]+)$/.exec(params.source);
-  const options = ['version=9p2000.L', 'msize=262144'];
-  let device: string;
-  if (tcp) {
-    device = tcp[1] ?? '';
-    options.unshift('trans=tcp', `port=${tcp[2]}`);
-  } else if (/^[A-Za-z0-9_.-]{1,31}$/.test(params.source)) {
-    device = params.source;
-    options.unshift('trans=virtio');
-  } else {
-    throw new MethodError('SCHEMA', `mount source ${params.source}: tcp:HOST:PORT or a 9p tag`);
+/** Runs mount(8); `fd` becomes the child's fd 3 (trans=fd,rfdno=3,wfdno=3). */
+function runMount(args: string[], fd?: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'ignore', 'pipe'];
+    if (fd !== undefined) stdio.push(fd);
+    const child = spawn('mount', args, { stdio, timeout: MOUNT_TIMEOUT });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      if (stderr.length < 4096) stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(stderr.trim() || `mount exited with ${signal ?? `status ${code}`}`));
+    });
+  });
+}
+
+/**
+ * Connects to the 9P server over vsock and hands the connection to mount: the kernel's 9p
+ * client keeps its own reference, so ours is closed whatever mount did.
+ */
+async function mountOverVsock(
+  source: Extract<MountSource, { kind: 'vsock' }>,
+  args: string[],
+): Promise<void> {
+  // pauseOnConnect: nothing is read into the stream, so every byte is the kernel's.
+  const socket = await connectAsync({
+    cid: source.cid,
+    port: source.port,
+    timeout: CONNECT_TIMEOUT,
+    pauseOnConnect: true,
+  });
+  let fd: number;
+  try {
+    fd = socket.releaseFd();
+  } catch (error) {
+    socket.destroy();
+    throw error;
   }
-  if (params.aname !== undefined) options.push(`aname=${params.aname}`);
-  const joined = options.join(',');
-  return {
-    args: ['-t', '9p', '-o', joined, device, params.mountPoint],
-    fstabLine: `${device}\t${params.mountPoint}\t9p\t${joined},nofail\t0\t0`,
-  };
+  try {
+    await runMount(args, fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export async function mountShare(
   params: ParsedParams<'mount'>,
   fstabPath = '/etc/fstab',
 ): Promise<Result<'mount'>> {
-  const { args, fstabLine } = ninePMount(params);
+  const { source, args, fstabLine, writeFstab } = ninePMount(params);
   await mkdir(params.mountPoint, { recursive: true });
   try {
-    await run('mount', args, { timeout: 60_000 });
+    if (source.kind === 'vsock') await mountOverVsock(source, args);
+    else await runMount(args);
   } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new MethodError(
-      'INTERNAL',
-      `mount ${params.source}: ${stderr.trim() || (error as Error).message}`,
-    );
+    throw new MethodError('INTERNAL', `mount ${params.source}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  if (params.fstab) await appendFile(fstabPath, `${fstabLine}\n`);
+  if (writeFstab && fstabLine !== null) await appendFile(fstabPath, `${fstabLine}\n`);
   return { fstabLine };
 }
