@@ -338,8 +338,12 @@ export class VsockSocket extends Duplex {
       destroyed: this.destroyed,
       connected: !this.connecting && this.#poller !== undefined,
       readableLength: this.readableLength,
-      writableLength: this.#pending ? Math.max(1, this.writableLength) : this.writableLength,
-      where: `vsock:${this.remoteCid}:${this.remotePort}`,
+      // Counts the write in progress (#pending) too: its callback has not run yet.
+      writableLength: this.writableLength,
+      where:
+        this.remoteCid === undefined
+          ? 'a socket with no address yet'
+          : `vsock:${this.remoteCid}:${this.remotePort}`,
     });
     if (refusal) throw refusal;
     // Stop reading first. Reads only happen in poll callbacks, which cannot run before

@@ -4,7 +4,7 @@
 // `VSOCK-DONE` at the end; native-guest.test.ts reads them from the serial console.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { closeSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import {
@@ -341,6 +341,32 @@ async function main(): Promise<void> {
     peer?.end();
     await closeServer(server);
     return `child ${child.pid} read and answered on fd 3; end reached the peer after it exited`;
+  });
+
+  await check('releaseFd gives a close-on-exec fd, blocking unless blocking: false', async () => {
+    const server = echoServer().listen(5012);
+    await once(server, 'listening');
+    // fdinfo's flags (octal) are the file's f_flags plus O_CLOEXEC for this fd.
+    const flags = (fd: number) => {
+      const line = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').match(/^flags:\s+([0-7]+)/m);
+      assert.ok(line?.[1], `no flags in /proc/self/fdinfo/${fd}`);
+      return Number.parseInt(line[1], 8);
+    };
+    const O_NONBLOCK = 0o4000;
+    const O_CLOEXEC = 0o2000000;
+    const blockingFd = (await connectAsync({ cid: LOOPBACK, port: 5012 })).releaseFd();
+    const nonBlockingFd = (await connectAsync({ cid: LOOPBACK, port: 5012 })).releaseFd({
+      blocking: false,
+    });
+    const [a, b] = [flags(blockingFd), flags(nonBlockingFd)];
+    closeSync(blockingFd);
+    closeSync(nonBlockingFd);
+    server.closeAllConnections();
+    await closeServer(server);
+    assert.equal(a & O_NONBLOCK, 0, 'the default fd is non-blocking');
+    assert.notEqual(a & O_CLOEXEC, 0, 'the fd is not close-on-exec');
+    assert.notEqual(b & O_NONBLOCK, 0, 'blocking: false gave a blocking fd');
+    return `flags 0${a.toString(8)} (default), 0${b.toString(8)} (blocking: false)`;
   });
 
   await check('releaseFd refuses when a byte would be lost or there is no connection', async () => {

@@ -71,6 +71,7 @@ const nativeChecks = [
   'interop: our client to socat VSOCK-LISTEN',
   'interop: socat VSOCK-CONNECT to our server',
   'releaseFd hands the connection to a child process as fd 3',
+  'releaseFd gives a close-on-exec fd, blocking unless blocking: false',
   'releaseFd refuses when a byte would be lost or there is no connection',
 ];
 
