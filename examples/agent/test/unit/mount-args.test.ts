@@ -100,6 +100,13 @@ describe('mount arguments', () => {
     expect(mount.fstabLine).toMatch(/^share\t\/mnt\/share\t9p\ttrans=virtio/);
   });
 
+  it('an aname with a comma is refused: it would smuggle in mount options', () => {
+    const error = schemaError(() =>
+      build({ source: 'share', mountPoint: MNT, aname: '/x,trans=tcp' }),
+    );
+    expect(error.message).toMatch(/aname "\/x,trans=tcp": no commas/);
+  });
+
   it('the result schema accepts the null line of a vsock mount', () => {
     expect(methods.mount.result.parse({ fstabLine: null })).toEqual({ fstabLine: null });
   });

@@ -77,7 +77,13 @@ export function ninePMount(params: ParsedParams<'mount'>): NinePMount {
     device = `vsock:${source.cid}:${source.port}`;
     options.unshift('trans=fd', 'rfdno=3', 'wfdno=3');
   }
-  if (params.aname !== undefined) options.push(`aname=${params.aname}`);
+  if (params.aname !== undefined) {
+    // mount(8) splits -o at commas: a comma in aname would add options of the caller's choice.
+    if (params.aname.includes(',')) {
+      throw new MethodError('SCHEMA', `mount aname ${JSON.stringify(params.aname)}: no commas`);
+    }
+    options.push(`aname=${params.aname}`);
+  }
   const joined = options.join(',');
   const args = ['-t', '9p', '-o', joined, device, params.mountPoint];
   if (source.kind === 'vsock') {
