@@ -13,8 +13,10 @@ export interface RequestContext {
   connectionId: string;
   /** Largest number of bytes one xattr value may have. */
   maxXattrSize: number;
-  /** Aborted when the request is flushed. */
-  signal: AbortSignal;
+  /** Aborted when the request is flushed (made on first use: most requests never need it). */
+  readonly signal: AbortSignal;
+  /** True once the request is flushed; checking it allocates nothing. */
+  readonly aborted: boolean;
   /** Called by Tversion to reset the connection (drop fids, set msize). */
   reset(msize: number): Promise<void>;
 }

@@ -79,7 +79,7 @@ export async function walk(
   const qids: Qid[] = [];
   try {
     for (const name of m.names) {
-      ctx.signal.throwIfAborted();
+      if (ctx.aborted) throw fsError('EINTR', 'walk flushed');
       const cur: FsNode = node ?? from.node;
       let next: FsNode;
       try {

@@ -219,6 +219,9 @@ export class Session {
       get signal() {
         return entry.signal;
       },
+      get aborted() {
+        return entry.isAborted;
+      },
       reset: (msize) => this.reset(msize),
     };
   }
@@ -263,7 +266,7 @@ export class Session {
     if (frame.length > this.msize) {
       frame = encodeBody('Rlerror', tag, { ecode: Errno.ERANGE });
     }
-    this.transport.send(frame);
+    this.transport.send(frame, this.pending.size > 1);
   }
 
   private sendError(tag: number, ecode: number, request: string): void {

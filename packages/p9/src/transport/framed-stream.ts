@@ -40,9 +40,13 @@ export class FramedStream {
     this.decoder.maxSize = size;
   }
 
-  send(frame: Buffer): void {
+  /**
+   * Writes one frame. `more` says other replies are on their way (requests still in flight):
+   * then frames finished in the same tick leave together; a lone reply goes out at once.
+   */
+  send(frame: Buffer, more = false): void {
     if (this.closed || this.stream.destroyed) return;
-    this.batch();
+    if (more) this.batch();
     this.stream.write(frame);
     this.checkDrain();
   }
