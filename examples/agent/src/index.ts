@@ -1,7 +1,12 @@
 // Errors.
 
 // The agent (guest side).
-export { type AgentOptions, type AgentSession, serveAgent } from './agent/agent.js';
+export {
+  type AgentOptions,
+  type AgentSession,
+  type DisconnectRecord,
+  serveAgent,
+} from './agent/agent.js';
 export {
   bestSample,
   type Clock,

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import { MethodError } from '../errors.js';
-import { isMethodName, type MethodName, methods } from '../protocol/methods.js';
+import { type EventData, isMethodName, type MethodName, methods } from '../protocol/methods.js';
 import { type CallContext, RpcPeer } from '../rpc/peer.js';
 import { agentResync } from '../rpc/resync.js';
 import { acceptSecure } from '../tls/secure-channel.js';
@@ -26,12 +26,20 @@ export interface AgentOptions {
   overrides?: Partial<
     Record<MethodName, (params: unknown, context: CallContext) => Promise<unknown>>
   >;
+  /** How the previous host's session ended: pushed to this host as the `disconnect` event. */
+  previousDisconnect?: DisconnectRecord;
 }
+
+/** The `disconnect` event: when and why a host's channel closed, and the on-disconnect hooks. */
+export type DisconnectRecord = EventData<'disconnect'>;
 
 export interface AgentSession {
   peer: RpcPeer;
-  /** Resolves when the host goes away (after the on-disconnect hooks ran). */
-  closed: Promise<void>;
+  /**
+   * Resolves when the host goes away, after the on-disconnect hooks ran, with what the next
+   * host will be told (`previousDisconnect` of its session).
+   */
+  closed: Promise<DisconnectRecord>;
   /**
    * Shuts the guest down the way the `shutdown` method does: before-shutdown hooks, the
    * `shutdown` event to the host, then `onShutdown`. The guest calls it when the power
@@ -122,8 +130,13 @@ export async function serveAgent(
   }
 
   peer.emitEvent('boot', { uptime: os.uptime(), hostname: os.hostname() });
-  const closed = peer.closed.then(async () => {
-    await runHooks(config.hooks, 'on-disconnect');
+  if (options.previousDisconnect) peer.emitEvent('disconnect', options.previousDisconnect);
+  const closed = peer.closed.then(async (): Promise<DisconnectRecord> => {
+    const at = clock.now();
+    const reason = peer.closeReason?.message ?? 'closed';
+    const hooks = await runHooks(config.hooks, 'on-disconnect');
+    for (const r of hooks) log(`agent: hook on-disconnect/${r.name}: exit ${r.exitCode}`);
+    return { at, reason, hooks: hooks.map(({ name, exitCode }) => ({ name, exitCode })) };
   });
   return { peer, closed, shutdown };
 }

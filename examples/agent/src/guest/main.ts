@@ -2,7 +2,7 @@
 // virtio-serial port, one host connection at a time, for as long as the guest runs.
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { type AgentSession, serveAgent } from '../agent/agent.js';
+import { type AgentSession, type DisconnectRecord, serveAgent } from '../agent/agent.js';
 import { AgentConfigSchema } from '../agent/config.js';
 import { runHooks, runOnceHooks } from '../agent/methods/hooks.js';
 import { virtioPortConnections } from './virtio-port.js';
@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   // The power button (QMP system_powerdown): image's acpid handler sends SIGTERM. Shut down
   // as the `shutdown` method would, telling the connected host, if there is one.
   let current: AgentSession | undefined;
+  // How the last host left, told to the next one (the `disconnect` event).
+  let previousDisconnect: DisconnectRecord | undefined;
   process.on('SIGTERM', () => {
     log('power button pressed');
     if (current) void current.shutdown(false);
@@ -36,12 +38,16 @@ async function main(): Promise<void> {
   for await (const connection of virtioPortConnections(config.device)) {
     connection.on('error', () => {});
     try {
-      const session = await serveAgent(connection, config, { log, onShutdown });
+      const session = await serveAgent(connection, config, {
+        log,
+        onShutdown,
+        ...(previousDisconnect ? { previousDisconnect } : {}),
+      });
       current = session;
       log('host connected');
-      await session.closed;
+      previousDisconnect = await session.closed;
       current = undefined;
-      log('host disconnected');
+      log(`host disconnected: ${previousDisconnect.reason}`);
     } catch (error) {
       log((error as Error).message);
     }

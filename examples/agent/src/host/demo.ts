@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -6,6 +7,7 @@ import { buildInitramfs, defaultCacheDir } from '@multiverse-os/image';
 import { createServer, LocalFs } from '@multiverse-os/p9';
 import { AgentClient } from '../client/client.js';
 import { agentConfigFromFormula } from '../formula-config.js';
+import type { EventData, EventName } from '../protocol/methods.js';
 import { generateIdentity } from '../tls/identity.js';
 import { bundleGuestAgent, packageRoot } from './guest-bundle.js';
 import { FW_CFG_GUEST_PATH, launchPortal, type PortalVm } from './portal-vm.js';
@@ -40,6 +42,29 @@ export interface DemoReport {
   strangerRefused: string;
   qemuExit: { code: number | null; signal: NodeJS.Signals | null };
   shutdownEvent: boolean;
+  /** What the agent told the second host about the first one's departure. */
+  disconnectEvent: EventData<'disconnect'>;
+}
+
+/** The event `name` from the client's log, or the next one to arrive. */
+function nextEvent<E extends EventName>(
+  client: AgentClient,
+  name: E,
+  timeout = 30_000,
+): Promise<EventData<E>> {
+  const seen = client.eventLog.find((e) => e.name === name);
+  if (seen) return Promise.resolve(seen.data as EventData<E>);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no ${name} event within ${timeout} ms`)),
+      timeout,
+    );
+    const listener = (data: unknown) => {
+      clearTimeout(timer);
+      resolve(data as EventData<E>);
+    };
+    (client as EventEmitter).once(name, listener);
+  });
 }
 
 const MOUNT_POINT = '/mnt/multiverse-portal';
@@ -222,6 +247,26 @@ export async function runAgentDemo(options: DemoOptions = {}): Promise<DemoRepor
         return files;
       },
     );
+    const reconnected = await step(
+      'the host leaves and comes back: the agent ran its on-disconnect hook and says how the last session ended',
+      async () => {
+        const left = running.console.expect(/mv-agent: host disconnected/, { timeout: 30_000 });
+        connected.close();
+        await left;
+        const again = await AgentClient.open(() => running.connectAgent(), {
+          identity: host,
+          portalCert: portal.cert,
+          handshakeTimeout: 60_000,
+          log: (line) => say(`        ${line}`),
+        });
+        client = again;
+        const event = await nextEvent(again, 'disconnect');
+        return { again, event };
+      },
+    );
+    say(
+      `        ${reconnected.event.reason}; hooks ${reconnected.event.hooks.map((h) => `${h.name} exit ${h.exitCode}`).join(', ')}`,
+    );
     const qemuExit = await step(
       'QMP system_powerdown: the agent runs its hooks, reports shutdown; QEMU reports SHUTDOWN and exits',
       async () => {
@@ -232,7 +277,7 @@ export async function runAgentDemo(options: DemoOptions = {}): Promise<DemoRepor
         return running.exited;
       },
     );
-    const events = connected.eventLog;
+    const events = [...connected.eventLog, ...reconnected.again.eventLog];
     say(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return {
       steps,
@@ -247,6 +292,7 @@ export async function runAgentDemo(options: DemoOptions = {}): Promise<DemoRepor
       strangerRefused,
       qemuExit,
       shutdownEvent: events.some((e) => e.name === 'shutdown'),
+      disconnectEvent: reconnected.event,
     };
   } finally {
     client?.close();

@@ -158,6 +158,16 @@ export const events = {
   }),
   clock: z.strictObject({ action: z.string(), offsetMs: z.number() }),
   shutdown: z.strictObject({ reboot: z.boolean() }),
+  /**
+   * The previous host's channel closed (a host cannot be told it left): pushed to the next
+   * host that connects, with when and why, and what the on-disconnect hooks did.
+   */
+  disconnect: z.strictObject({
+    /** Guest clock, ms since the epoch. */
+    at: z.number(),
+    reason: z.string(),
+    hooks: z.array(z.strictObject({ name: z.string(), exitCode: z.int().nullable() })),
+  }),
 } as const;
 export type EventName = keyof typeof events;
 export type EventData<E extends EventName> = z.output<(typeof events)[E]>;

@@ -119,6 +119,11 @@ export class RpcPeer extends EventEmitter<{ event: [name: string, data: unknown]
     return this.#closed !== undefined;
   }
 
+  /** Why the channel closed (the peer ended it, a stream error, lost framing), once it has. */
+  get closeReason(): Error | undefined {
+    return this.#closed;
+  }
+
   handle(method: string, handler: Handler): void {
     this.#handlers.set(method, handler);
   }

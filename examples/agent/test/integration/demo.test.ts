@@ -57,6 +57,13 @@ describe('the agent in a real guest', () => {
     );
   });
 
+  it('tells a host that comes back how the last session ended, after the on-disconnect hook ran', () => {
+    expect(report.disconnectEvent.reason).toMatch(/closed/);
+    expect(report.disconnectEvent.hooks).toEqual([{ name: 'note-disconnect', exitCode: 0 }]);
+    expect(consoleLines.some((l) => l.includes('mv-agent: host disconnected'))).toBe(true);
+    expect(report.events.filter((e) => e.name === 'boot')).toHaveLength(2);
+  });
+
   it('shuts down cleanly on QMP system_powerdown: hooks ran, the event arrived, QEMU exited 0', () => {
     expect(consoleLines.some((l) => l.includes('mv-image: power button pressed'))).toBe(true);
     expect(consoleLines.some((l) => l.includes('mv-agent: power button pressed'))).toBe(true);
@@ -75,6 +82,7 @@ describe('the agent in a real guest', () => {
       expect(again.execOutput).toMatch(/^Linux agent-demo 6\./);
       expect(again.hostFiles['from-agent.txt']).toBe('written by file.write\n');
       expect(again.shutdownEvent).toBe(true);
+      expect(again.disconnectEvent.hooks).toEqual([{ name: 'note-disconnect', exitCode: 0 }]);
       expect(again.qemuExit).toEqual({ code: 0, signal: null });
     }
   }, 480_000);

@@ -10,7 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { serveAgent } from '../../src/agent/agent.js';
+import { type DisconnectRecord, serveAgent } from '../../src/agent/agent.js';
 import type { Clock } from '../../src/agent/clock.js';
 import { AgentConfigSchema } from '../../src/agent/config.js';
 import { runOnceHooks } from '../../src/agent/methods/hooks.js';
@@ -241,6 +241,50 @@ describe('shutdown', () => {
       }
     });
   }
+});
+
+describe('disconnect', () => {
+  it('runs the on-disconnect hooks and tells the next host how the last one left', async () => {
+    const [hostKeys, portalKeys] = await Promise.all([
+      generateIdentity('host'),
+      generateIdentity('portal'),
+    ]);
+    const config = AgentConfigSchema.parse({
+      identity: portalKeys,
+      hostCert: hostKeys.cert,
+      allow: ['ping'],
+      paths: [],
+      hooks: [{ name: 'note', hook: 'on-disconnect', inline: 'echo host left; exit 4' }],
+    });
+    const session = async (previousDisconnect?: DisconnectRecord) => {
+      const [a, b] = duplexPair();
+      return Promise.all([
+        serveAgent(b, config, {
+          log: agentLog.log,
+          ...(previousDisconnect ? { previousDisconnect } : {}),
+        }),
+        AgentClient.connect(a, { identity: hostKeys, portalCert: portalKeys.cert }),
+      ]);
+    };
+    const [first, firstHost] = await session();
+    expect(firstHost.eventLog.map((e) => e.name)).not.toContain('disconnect');
+    const before = Date.now();
+    firstHost.close();
+    const record = await first.closed;
+    expect(record.hooks).toEqual([{ name: 'note', exitCode: 4 }]);
+    expect(record.reason).toMatch(/closed/);
+    expect(record.at).toBeGreaterThanOrEqual(before - 1000);
+    expect(agentLog.lines).toContain('agent: hook on-disconnect/note: exit 4');
+
+    const [, secondHost] = await session(record);
+    try {
+      await vi.waitFor(() =>
+        expect(secondHost.eventLog).toContainEqual({ name: 'disconnect', data: record }),
+      );
+    } finally {
+      secondHost.close();
+    }
+  });
 });
 
 describe('once hooks', () => {
