@@ -18,6 +18,7 @@ describe('agent configuration from a formula', () => {
     expect(config.hooks.map((h) => `${h.hook}/${h.name}`)).toEqual([
       'on-boot/greet',
       'before-shutdown/flush',
+      'on-disconnect/note-disconnect',
     ]);
     expect(config.identity).toEqual(keys.portal);
     expect(config.device).toBe(device);
