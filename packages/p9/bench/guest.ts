@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootGuest, buildInitramfs } from '@multiverse-os/image';
+import { ceilingScript, startCeilingListeners } from './ceiling.js';
 
 /** One server under test as the guest sees it. */
 export interface GuestTarget {
@@ -19,8 +20,21 @@ export interface GuestTimings {
   lsPerSec: number;
 }
 
+/** Raw TCP through the same user networking: what no 9P server can beat. */
+export interface TransportCeiling {
+  hostToGuestMBps: number;
+  guestToHostMBps: number;
+}
+
+export interface GuestResults {
+  servers: Map<string, GuestTimings>;
+  ceiling: TransportCeiling;
+}
+
+const mark = (label: string) => `echo "BENCH $N ${label} $(cut -d' ' -f1 /proc/uptime)"`;
+
 function script(targets: GuestTarget[], mb: number, files: number): string {
-  const t = (label: string) => `echo "BENCH $N ${label} $(cut -d' ' -f1 /proc/uptime)"`;
+  const t = mark;
   return targets
     .map(
       (x) => `
@@ -42,18 +56,24 @@ cd /; umount /mnt/$N`,
     .concat('\necho BENCH-DONE\n');
 }
 
-function parse(output: string, name: string, mb: number, files: number): GuestTimings {
+/** Seconds between the `BENCH name k0` and `BENCH name k1` marks of the guest's output. */
+function spans(output: string, name: string): (k: string) => number {
   const at = new Map<string, number>();
   for (const m of output.matchAll(/BENCH (\S+) (\S+) ([\d.]+)/g)) {
     if (m[1] === name && m[2] && m[3]) at.set(m[2], Number(m[3]));
   }
-  const span = (k: string) => {
+  return (k: string) => {
+    if (at.has(`${k}-failed`)) throw new Error(`guest bench: ${name} ${k} failed in the guest`);
     const a = at.get(`${k}0`);
     const b = at.get(`${k}1`);
     if (a === undefined || b === undefined)
       throw new Error(`guest bench: no ${k} timing for ${name}`);
     return Math.max(b - a, 0.01);
   };
+}
+
+function parse(output: string, name: string, mb: number, files: number): GuestTimings {
+  const span = spans(output, name);
   return {
     writeMBps: mb / span('w'),
     readMBps: mb / span('r'),
@@ -64,24 +84,41 @@ function parse(output: string, name: string, mb: number, files: number): GuestTi
   };
 }
 
-/** Boots one guest that runs the same workload against every target, one after the other. */
+/**
+ * Boots one guest that first measures the raw transport ceiling (same byte count), then runs
+ * the same workload against every target, one after the other.
+ */
 export async function guestBench(
   targets: GuestTarget[],
   mb: number,
   files: number,
-): Promise<Map<string, GuestTimings>> {
-  const initramfs = await buildInitramfs({
-    modules: ['9p', '9pnet', '9pnet_fd', 'virtio_net'],
-    init: script(targets, mb, files),
-    after: 'poweroff',
-  });
-  const guest = await bootGuest({ initramfs, network: true, memory: 512, timeout: 900_000 });
+): Promise<GuestResults> {
+  const bytes = mb * 1024 * 1024;
+  const listeners = await startCeilingListeners(bytes);
   try {
-    await guest.waitForOutput(/BENCH-DONE|init script exited/, { timeout: 900_000 });
-    const out = guest.output();
-    return new Map(targets.map((x) => [x.name, parse(out, x.name, mb, files)]));
+    const initramfs = await buildInitramfs({
+      modules: ['9p', '9pnet', '9pnet_fd', 'virtio_net'],
+      executables: ['/usr/bin/socat'],
+      init: `N=raw${ceilingScript(listeners, bytes, mark)}\n${script(targets, mb, files)}`,
+      after: 'poweroff',
+    });
+    const guest = await bootGuest({ initramfs, network: true, memory: 512, timeout: 900_000 });
+    let out: string;
+    try {
+      await guest.waitForOutput(/BENCH-DONE|init script exited/, { timeout: 900_000 });
+      out = guest.output();
+    } finally {
+      await guest.stop();
+    }
+    const raw = spans(out, 'raw');
+    listeners.close(); // a listener nobody connected to now rejects instead of waiting
+    await listeners.moved(); // the host counted `bytes` each way, or this throws
+    return {
+      servers: new Map(targets.map((x) => [x.name, parse(out, x.name, mb, files)])),
+      ceiling: { hostToGuestMBps: mb / raw('h'), guestToHostMBps: mb / raw('g') },
+    };
   } finally {
-    await guest.stop();
+    listeners.close();
   }
 }
 
