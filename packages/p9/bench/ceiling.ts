@@ -4,7 +4,8 @@ import { type AddressInfo, createServer, type Server, type Socket } from 'node:n
 // The transport ceiling of the guest rows: raw TCP through the same QEMU user networking, in the
 // same guest boot, with the same byte count as the 9P dd runs. The host side only moves and
 // counts bytes; the guest times each transfer with /proc/uptime like the 9P rows, so both sides
-// of a ratio are measured the same way (start to last byte acknowledged by the other end).
+// of a ratio are measured the same way: from the start until the guest knows the last byte
+// arrived (EOF after it when receiving; the host's close after counting it when sending).
 
 /** Host listeners the guest connects to (at 10.0.2.2), one connection each. */
 export interface CeilingListeners {
