@@ -1,7 +1,12 @@
-// Runs INSIDE a tiny guest (node + the vsock addon, modules 9p, 9pnet_fd, vsock_loopback): a
-// @multiverse-os/p9 server on a MemFs listens on vsock, and the agent's own mount method
-// mounts it over CID 1 (loopback) with trans=fd. Prints one `MOUNT-RESULT {json}` line per
-// check and `MOUNT-DONE`; mount-vsock.test.ts reads them from the serial console.
+// Runs INSIDE a tiny guest (node + the vsock addon, modules 9p, 9pnet_fd, vsock_loopback,
+// qemu_fw_cfg) over CID 1 (loopback), in one node process:
+// - a @multiverse-os/p9 server on a MemFs listens on vsock, and the agent's own mount method
+//   mounts it with trans=fd;
+// - the agent (serveAgent) listens on another vsock port and the host client
+//   (AgentClient.connect) reaches it through a native vsock connection: TLS with the pinned
+//   keys the host test made (handed over by QEMU fw_cfg: the guest has no openssl), ping, exec.
+// Prints one `VSOCK-RESULT {json}` line per check and `VSOCK-DONE`; agent-vsock.test.ts reads
+// them from the serial console.
 // Files under the mount are read with fs/promises or by child processes only: this process
 // also serves the 9P requests, so a synchronous read here would wait for itself.
 import { strict as assert } from 'node:assert';
@@ -10,17 +15,28 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createServer as createP9Server, MemFs } from '@multiverse-os/p9';
-import { createServer as createVsockServer, type VsockSocket } from '@multiverse-os/vsock';
+import {
+  connectAsync as connectVsock,
+  createServer as createVsockServer,
+  type VsockSocket,
+} from '@multiverse-os/vsock';
+import { type AgentSession, serveAgent } from '../../src/agent/agent.js';
+import { AgentConfigSchema } from '../../src/agent/config.js';
 import { mountShare } from '../../src/agent/methods/mount.js';
+import { AgentClient } from '../../src/client/client.js';
 import { methods, type Params } from '../../src/protocol/methods.js';
+import type { Identity } from '../../src/tls/identity.js';
 
 const run = promisify(execFile);
 const PORT = 5640;
 const MNT = '/mnt/vsock-share';
 const FSTAB = '/tmp/fstab';
+const AGENT_PORT = 5642;
+/** `{ host, portal }` identities from the host test (QEMU `-fw_cfg name=...,file=...`). */
+const KEYS_FW_CFG_NAME = 'opt/org.multiverse-os/agent-vsock-test-keys';
 
 function report(name: string, ok: boolean, detail: string): void {
-  console.log(`MOUNT-RESULT ${JSON.stringify({ name, ok, detail })}`);
+  console.log(`VSOCK-RESULT ${JSON.stringify({ name, ok, detail })}`);
 }
 
 async function check(name: string, body: () => Promise<string>): Promise<void> {
@@ -136,11 +152,90 @@ async function main(): Promise<void> {
 
   server.close();
   await p9.close();
+  await agentOverVsock();
+}
+
+/** The agent protocol itself over native vsock: agent and host client in this process. */
+async function agentOverVsock(): Promise<void> {
+  let keys: { host: Identity; portal: Identity } | undefined;
+  await check('the host keys arrive by fw_cfg', async () => {
+    const path = `/sys/firmware/qemu_fw_cfg/by_name/${KEYS_FW_CFG_NAME}/raw`;
+    keys = JSON.parse(await readFile(path, 'utf8')) as { host: Identity; portal: Identity };
+    assert.ok(keys.host.cert && keys.portal.key, `${path} lacks a key or certificate`);
+    return `read ${path}`;
+  });
+  const config = AgentConfigSchema.parse({
+    identity: keys?.portal ?? { key: '-', cert: '-' },
+    hostCert: keys?.host.cert ?? '-',
+    allow: ['ping', 'exec'],
+  });
+  const sessions: Promise<AgentSession>[] = [];
+  const agentServer = createVsockServer((socket) => {
+    const session = serveAgent(socket, config, { log: (line) => console.log(`agent: ${line}`) });
+    session.catch(() => socket.destroy());
+    sessions.push(session);
+  });
+  await new Promise<void>((resolve, reject) => {
+    agentServer.once('error', reject);
+    agentServer.listen(AGENT_PORT, () => resolve());
+  });
+  let client: AgentClient | undefined;
+  let socket: VsockSocket | undefined;
+
+  await check(
+    `the host client reaches the agent on vsock:1:${AGENT_PORT} (TLS, pinned keys)`,
+    async () => {
+      assert.ok(keys, 'no keys');
+      socket = await connectVsock({ cid: 1, port: AGENT_PORT });
+      client = await AgentClient.connect(socket, {
+        identity: keys.host,
+        portalCert: keys.portal.cert,
+        handshakeTimeout: 30_000,
+      });
+      const pong = await client.ping();
+      assert.ok(pong.replied >= pong.received, 'the pong is out of order');
+      return `ping answered over ${socket.localCid}:${socket.localPort} -> ${socket.remoteCid}:${socket.remotePort}`;
+    },
+  );
+
+  await check('exec over vsock: output streamed back through the credit window', async () => {
+    assert.ok(client && socket, 'no client');
+    const uname = await client.run('uname', ['-r']);
+    assert.equal(uname.exitCode, 0);
+    assert.match(uname.stdout, /^6\./);
+    // 1 MB is four credit windows of 256 KiB: the agent waits for the host's grants.
+    const size = 1_000_000;
+    const readBefore = socket.bytesRead;
+    const big = client.exec({ command: 'head', args: ['-c', String(size), '/dev/zero'] });
+    let bytes = 0;
+    for await (const chunk of big.stdout) bytes += chunk.length;
+    assert.equal(bytes, size);
+    assert.equal((await big.result).exitCode, 0);
+    const crossed = socket.bytesRead - readBefore;
+    assert.ok(crossed > size, `only ${crossed} bytes crossed the vsock socket`);
+    return `uname -r: ${uname.stdout.trim()}; ${bytes} bytes of stdout, ${crossed} on the socket`;
+  });
+
+  await check('the host closes: the agent session ends', async () => {
+    assert.ok(client, 'no client');
+    client.close();
+    const session = await sessions[0];
+    assert.ok(session, 'the agent served no session');
+    const record = await Promise.race([
+      session.closed,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the agent saw no close')), 10_000),
+      ),
+    ]);
+    assert.match(record.reason, /closed/);
+    return `agent: ${record.reason}`;
+  });
+  agentServer.close();
 }
 
 main()
   .catch((error) => report('suite', false, String(error)))
   .finally(() => {
-    console.log('MOUNT-DONE');
+    console.log('VSOCK-DONE');
     process.exit(0);
   });
