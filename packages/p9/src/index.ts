@@ -78,6 +78,7 @@ export type {
   Timespec,
 } from './server/filesystem.js';
 export { LockTable, type RangeLock } from './server/locks.js';
+export { releaseReadBuffer, takeReadBuffer } from './server/read-buffers.js';
 export { createServer, type P9Server, type ServerOptions } from './server/server.js';
 export type { OpStats, StatsSnapshot } from './server/stats.js';
 // Transport: framing over any Duplex.

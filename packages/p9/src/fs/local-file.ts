@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import { fsError } from '../protocol/errno.js';
 import type { Dirent } from '../protocol/types.js';
 import type { Attr, Credentials, FsOpenFile, SetAttr } from '../server/filesystem.js';
+import { takeReadBuffer } from '../server/read-buffers.js';
 import { attrOf, inodeKey } from './local-attr.js';
 import {
   closeFd,
@@ -32,7 +33,7 @@ export class LocalOpenFile implements FsOpenFile {
 
   async read(offset: bigint, count: number): Promise<Buffer> {
     if (this.isDir) throw fsError('EISDIR');
-    const buf = Buffer.allocUnsafe(count);
+    const buf = takeReadBuffer(count);
     const n = await readFd(this.fd, buf, offset);
     return buf.subarray(0, n);
   }

@@ -129,7 +129,11 @@ export interface FsNode {
 
 /** An open file or directory; operations go to the open object (so open-unlink-fstat works). */
 export interface FsOpenFile {
-  /** Up to `count` bytes at `offset`; fewer only at end of file. `signal` aborts on Tflush. */
+  /**
+   * Up to `count` bytes at `offset`; fewer only at end of file. `signal` aborts on Tflush.
+   * A large read may fill a buffer from `takeReadBuffer(count)`: the server gives it back to
+   * the pool once the reply is written, so the backend must not keep it.
+   */
   read(offset: bigint, count: number, signal: AbortSignal): Promise<Buffer>;
   write(offset: bigint, data: Buffer, signal: AbortSignal): Promise<number>;
   /**

@@ -17,6 +17,7 @@ import { FidTable, releaseFid } from './fids.js';
 import type { FileSystem } from './filesystem.js';
 import { version } from './handlers-fid.js';
 import type { LockTable } from './locks.js';
+import { releaseReadBuffer } from './read-buffers.js';
 import type { Stats } from './stats.js';
 import { describeMessage } from './trace.js';
 
@@ -252,7 +253,7 @@ export class Session {
       header.writeUInt8(MessageType[kind], 4);
       header.writeUInt16LE(tag, 5);
       header.writeUInt32LE(data.length, 7);
-      this.transport.sendv(header, data);
+      this.transport.sendv(header, data, () => releaseReadBuffer(data));
       return;
     }
     let frame: Buffer;

@@ -75,12 +75,18 @@ export class FramedStream {
     });
   }
 
-  /** Writes one frame given as header and body without joining them (no extra copy). */
-  sendv(header: Buffer, body: Buffer): void {
-    if (this.closed || this.stream.destroyed) return;
+  /**
+   * Writes one frame given as header and body without joining them (no extra copy).
+   * `written` runs once the stream is done with `body` (sent, or dropped with the stream).
+   */
+  sendv(header: Buffer, body: Buffer, written?: () => void): void {
+    if (this.closed || this.stream.destroyed) {
+      written?.();
+      return;
+    }
     this.batch();
     this.stream.write(header);
-    this.stream.write(body);
+    this.stream.write(body, written && (() => written()));
     this.checkDrain();
   }
 
