@@ -10,7 +10,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type DisconnectRecord, serveAgent } from '../../src/agent/agent.js';
+import {
+  type AgentOptions,
+  type AgentSession,
+  type DisconnectRecord,
+  serveAgent,
+} from '../../src/agent/agent.js';
 import type { Clock } from '../../src/agent/clock.js';
 import { AgentConfigSchema } from '../../src/agent/config.js';
 import { runOnceHooks } from '../../src/agent/methods/hooks.js';
@@ -35,7 +40,8 @@ const fakeClock: Clock = {
   },
 };
 
-async function connect(allow: string[]): Promise<AgentClient> {
+/** Fresh host and portal keys, and an agent configuration pinning the host's. */
+async function pinnedConfig(settings: { allow: string[]; paths: string[]; hooks: unknown[] }) {
   const [hostKeys, portalKeys] = await Promise.all([
     generateIdentity('host'),
     generateIdentity('portal'),
@@ -43,15 +49,30 @@ async function connect(allow: string[]): Promise<AgentClient> {
   const config = AgentConfigSchema.parse({
     identity: portalKeys,
     hostCert: hostKeys.cert,
+    ...settings,
+  });
+  return { hostKeys, portalKeys, config };
+}
+
+/** The agent and a host client joined by an in-memory pipe, once TLS is up. */
+function openSession(
+  keys: Awaited<ReturnType<typeof pinnedConfig>>,
+  options: AgentOptions,
+): Promise<[AgentSession, AgentClient]> {
+  const [a, b] = duplexPair();
+  return Promise.all([
+    serveAgent(b, keys.config, options),
+    AgentClient.connect(a, { identity: keys.hostKeys, portalCert: keys.portalKeys.cert }),
+  ]);
+}
+
+async function connect(allow: string[]): Promise<AgentClient> {
+  const keys = await pinnedConfig({
     allow,
     paths: [allowedDir],
     hooks: [{ name: 'greet', hook: 'on-boot', inline: 'echo hello from a hook; exit 3' }],
   });
-  const [a, b] = duplexPair();
-  const [session, connected] = await Promise.all([
-    serveAgent(b, config, { log: agentLog.log, clock: fakeClock }),
-    AgentClient.connect(a, { identity: hostKeys, portalCert: portalKeys.cert }),
-  ]);
+  const [session, connected] = await openSession(keys, { log: agentLog.log, clock: fakeClock });
   expect(session.peer.isClosed).toBe(false);
   return connected;
 }
@@ -204,26 +225,16 @@ describe('shutdown', () => {
   // the guest) must do the same: before-shutdown hooks, the event to the host, power off.
   for (const via of ['the shutdown method', 'the power button'] as const) {
     it(`runs the hooks, tells the host, then powers off, through ${via}`, async () => {
-      const [hostKeys, portalKeys] = await Promise.all([
-        generateIdentity('host'),
-        generateIdentity('portal'),
-      ]);
-      const config = AgentConfigSchema.parse({
-        identity: portalKeys,
-        hostCert: hostKeys.cert,
+      const keys = await pinnedConfig({
         allow: ['shutdown'],
         paths: [],
         hooks: [{ name: 'flush', hook: 'before-shutdown', inline: 'exit 0' }],
       });
       const poweredOff: boolean[] = [];
-      const [a, b] = duplexPair();
-      const [session, host] = await Promise.all([
-        serveAgent(b, config, {
-          log: agentLog.log,
-          onShutdown: (reboot) => poweredOff.push(reboot),
-        }),
-        AgentClient.connect(a, { identity: hostKeys, portalCert: portalKeys.cert }),
-      ]);
+      const [session, host] = await openSession(keys, {
+        log: agentLog.log,
+        onShutdown: (reboot) => poweredOff.push(reboot),
+      });
       try {
         if (via === 'the shutdown method') {
           await expect(host.shutdown()).resolves.toMatchObject({ accepted: true });
@@ -245,27 +256,16 @@ describe('shutdown', () => {
 
 describe('disconnect', () => {
   it('runs the on-disconnect hooks and tells the next host how the last one left', async () => {
-    const [hostKeys, portalKeys] = await Promise.all([
-      generateIdentity('host'),
-      generateIdentity('portal'),
-    ]);
-    const config = AgentConfigSchema.parse({
-      identity: portalKeys,
-      hostCert: hostKeys.cert,
+    const keys = await pinnedConfig({
       allow: ['ping'],
       paths: [],
       hooks: [{ name: 'note', hook: 'on-disconnect', inline: 'echo host left; exit 4' }],
     });
-    const session = async (previousDisconnect?: DisconnectRecord) => {
-      const [a, b] = duplexPair();
-      return Promise.all([
-        serveAgent(b, config, {
-          log: agentLog.log,
-          ...(previousDisconnect ? { previousDisconnect } : {}),
-        }),
-        AgentClient.connect(a, { identity: hostKeys, portalCert: portalKeys.cert }),
-      ]);
-    };
+    const session = (previousDisconnect?: DisconnectRecord) =>
+      openSession(keys, {
+        log: agentLog.log,
+        ...(previousDisconnect ? { previousDisconnect } : {}),
+      });
     const [first, firstHost] = await session();
     expect(firstHost.eventLog.map((e) => e.name)).not.toContain('disconnect');
     const before = Date.now();
