@@ -22,6 +22,14 @@ export const openNow = async (path: string, flags: number, mode?: number): Promi
  */
 export const fstatBig = async (fd: number): Promise<fs.BigIntStats> =>
   fs.fstatSync(fd, { bigint: true });
+/** lstat, or undefined when the entry is gone (or no longer reachable). */
+export function lstatQuiet(path: string): fs.BigIntStats | undefined {
+  try {
+    return fs.lstatSync(path, { bigint: true });
+  } catch {
+    return undefined;
+  }
+}
 /** Reads up to 128 KiB synchronously (page-cache hits beat a thread-pool hop); more async. */
 export const readFd = (fd: number, buf: Buffer, position: bigint): Promise<number> =>
   buf.length <= 128 * 1024

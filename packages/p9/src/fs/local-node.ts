@@ -23,21 +23,12 @@ import type {
 import type { LocalFs } from './local.js';
 import { attrOf, inodeKey } from './local-attr.js';
 import { LocalOpenFile } from './local-file.js';
-import { closeFd, fstatBig, openFd, openNow } from './local-io.js';
+import { closeFd, fstatBig, lstatQuiet, openFd, openNow } from './local-io.js';
 import { qidOf } from './mode.js';
 import { entryPath, fdPath, O_CLOEXEC, O_DIRECT, O_NOFOLLOW, O_PATH } from './proc-paths.js';
 import { timespecToSeconds } from './time.js';
 
 const run = promisify(execFile);
-
-/** lstat, or undefined when the entry is gone (or no longer reachable). */
-function lstatQuiet(path: string): BigIntStats | undefined {
-  try {
-    return fs.lstatSync(path, { bigint: true });
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * One file of a LocalFs export, held by an O_PATH descriptor (so it follows the file across
