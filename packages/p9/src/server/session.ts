@@ -45,12 +45,12 @@ const REPLY_KIND = Object.fromEntries(
 const FID_FIELDS = ['fid', 'newfid', 'dfid', 'dirfid', 'olddirfid', 'newdirfid'];
 
 /**
- * One request in flight. Its AbortController is made only when a handler asks for the signal
- * or a Tflush needs it: most requests never look at it, and making one per request costs.
+ * One request in flight. Aborted by Tflush, a Tversion reset or the connection closing; its
+ * AbortController is made only when a handler asks for the signal: most requests never look
+ * at it, and making one per request costs.
  */
 class Pending {
   done: Promise<void> = Promise.resolve();
-  flushed = false;
   private controller?: AbortController;
   private aborted = false;
 
@@ -186,7 +186,7 @@ export class Session {
       kind = 'Rlerror';
     }
     this.opts.stats.record(msg.type, performance.now() - started, failed);
-    if (entry.flushed && entry.isAborted && failed) {
+    if (entry.isAborted && failed) {
       // Cancelled by Tflush: the client forgets this tag once Rflush arrives, so no reply.
       this.trace(`-- ${msg.type} tag ${msg.tag} flushed, reply dropped`);
       return;
@@ -197,7 +197,6 @@ export class Session {
   private async flush(msg: MessageOf<'Tflush'>): Promise<void> {
     const old = this.pending.get(msg.oldtag);
     if (old) {
-      old.flushed = true;
       old.abort();
       this.opts.stats.flushed++;
       // The old request either finished (its reply goes out first, which the protocol allows)
@@ -233,7 +232,6 @@ export class Session {
     this.transport.setMaxSize(msize);
     for (const [tag, p] of this.pending) {
       if (tag === NOTAG) continue;
-      p.flushed = true;
       p.abort();
     }
     await Promise.all(this.fids.drain().map(releaseFid));
@@ -283,7 +281,6 @@ export class Session {
     this.closed = true;
     if (err) this.trace(`connection closed: ${err.message}`);
     for (const p of this.pending.values()) {
-      p.flushed = true;
       p.abort();
     }
     await Promise.allSettled([...this.pending.values()].map((p) => p.done));
