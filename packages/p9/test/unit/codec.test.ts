@@ -104,6 +104,21 @@ describe('strict bounds', () => {
     expect(() => encodeMessage({ type: 'Rreadlink', tag: 1, target: 'x'.repeat(70000) })).toThrow(
       /longer than 65535/,
     );
+    expect(() =>
+      encodeMessage({ type: 'Tread', tag: 1, fid: 1, offset: 1n << 64n, count: 1 }),
+    ).toThrow(/Tread.offset/);
+    expect(() => encodeMessage({ type: 'Tclunk', tag: 1, fid: 1.5 })).toThrow(/Tclunk.fid/);
+    expect(() => encodeMessage({ type: 'Tclunk', tag: 1 } as never)).toThrow(/missing field/);
+  });
+
+  it('writes u64 values on both sides of 2^32 exactly (the two-u32 fast path and the BigInt one)', () => {
+    for (const offset of [0n, 0xffffffffn, 0x100000000n, 0x123456789abcdefn, (1n << 64n) - 1n]) {
+      const frame = encodeMessage({ type: 'Tread', tag: 7, fid: 3, offset, count: 9 });
+      expect(frame.readBigUInt64LE(11)).toBe(offset);
+      expect(decodeMessage(frame)).toEqual({ type: 'Tread', tag: 7, fid: 3, offset, count: 9 });
+      const qid = { type: 0x80, version: 1, path: offset };
+      expect(decodeMessage(encodeMessage({ type: 'Rattach', tag: 1, qid }))).toMatchObject({ qid });
+    }
   });
 });
 
