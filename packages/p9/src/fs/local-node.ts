@@ -85,12 +85,12 @@ export class LocalNode implements FsNode {
 
   /** Opens `name` in this directory as a new node without following a symlink. */
   private async child(name: string): Promise<LocalNode> {
-    return this.openNode(
-      entryPath(this.dirFd(), name),
-      O_PATH | O_NOFOLLOW | O_CLOEXEC,
-      this,
-      name,
-    );
+    const path = entryPath(this.dirFd(), name);
+    // A missing name is the common failure (every create looks it up first): answer it
+    // without the exception (and stack) Node's openSync would build. The open below, by the
+    // descriptor, stays the authority on what the name is.
+    if (!fs.lstatSync(path, { throwIfNoEntry: false })) throw fsError('ENOENT');
+    return this.openNode(path, O_PATH | O_NOFOLLOW | O_CLOEXEC, this, name);
   }
 
   /**
@@ -222,16 +222,22 @@ export class LocalNode implements FsNode {
     const f = (flags & ~(O_DIRECT | C.O_TRUNC)) | C.O_CREAT | C.O_EXCL | O_NOFOLLOW | O_CLOEXEC;
     const fd = await openNow(path, f, this.hostMode(mode, false));
     try {
-      // Explicit chmod: the server's umask must not change what the client asked for.
-      if (this.fs.security !== 'mapped') fchmodSync(fd, mode & 0o7777);
       const st = fstatSync(fd, { bigint: true });
+      // The server's umask must not change what the client asked for: chmod when it did.
+      if (this.fs.security !== 'mapped' && (Number(st.mode) & 0o7777) !== (mode & 0o7777)) {
+        fchmodSync(fd, mode & 0o7777);
+      }
       if (this.fs.security === 'mapped') {
         this.fs.metadata.update(inodeKey(st), (m) => {
           m.uid = cred.uid;
           m.gid = cred.gid;
           m.mode = Mode.IFREG | mode;
         });
-      } else if (this.fs.security === 'passthrough' && this.fs.isRoot) {
+      } else if (
+        this.fs.security === 'passthrough' &&
+        this.fs.isRoot &&
+        (Number(st.uid) !== cred.uid || Number(st.gid) !== cred.gid)
+      ) {
         fchownSync(fd, cred.uid, cred.gid);
       }
       const node = await this.child(name);

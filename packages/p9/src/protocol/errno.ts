@@ -58,14 +58,20 @@ export function errnoName(errno: number): string {
 
 /**
  * An error a backend throws to make the server answer Rlerror with `errno`. Node's own system
- * errors (with `code: 'ENOENT'` etc.) are mapped too, see `errnoOf`.
+ * errors (with `code: 'ENOENT'` etc.) are mapped too, see `errnoOf`. It carries no stack
+ * trace: it is an answer for the client, not a fault in the server, and it is made on hot
+ * paths (every lookup of a name that does not exist yet), where capturing a stack costs more
+ * than the lookup.
  */
 export class FsError extends Error {
-  constructor(
-    readonly errno: number,
-    message?: string,
-  ) {
+  readonly errno: number;
+
+  constructor(errno: number, message?: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message ?? errnoName(errno));
+    Error.stackTraceLimit = limit;
+    this.errno = errno;
     this.name = 'FsError';
   }
 }

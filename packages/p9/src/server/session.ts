@@ -11,7 +11,7 @@ import type {
   TMessageKind,
 } from '../protocol/messages.js';
 import { FramedStream } from '../transport/framed-stream.js';
-import type { RequestContext } from './context.js';
+import { type RequestContext, RequestScope, type SharedContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import { FidTable, releaseFid } from './fids.js';
 import type { FileSystem } from './filesystem.js';
@@ -82,6 +82,7 @@ export class Session {
   private readonly transport: FramedStream;
   private readonly fids: FidTable;
   private readonly pending = new Map<number, Pending>();
+  private readonly shared: SharedContext;
   private msize: number;
   private closed = false;
   readonly closedPromise: Promise<void>;
@@ -93,6 +94,14 @@ export class Session {
   ) {
     this.msize = opts.maxMsize;
     this.fids = new FidTable(opts.maxFids);
+    this.shared = {
+      fs: opts.fs,
+      fids: this.fids,
+      locks: opts.locks,
+      readonly: opts.readonly,
+      connectionId: opts.connectionId,
+      reset: (msize) => this.reset(msize),
+    };
     this.closedPromise = new Promise((r) => {
       this.resolveClosed = r;
     });
@@ -208,22 +217,12 @@ export class Session {
   }
 
   private context(entry: Pending): RequestContext {
-    return {
-      fs: this.opts.fs,
-      fids: this.fids,
-      locks: this.opts.locks,
-      readonly: this.opts.readonly,
-      msize: this.msize,
-      connectionId: this.opts.connectionId,
-      maxXattrSize: Math.min(this.opts.maxXattrSize, this.msize * 64),
-      get signal() {
-        return entry.signal;
-      },
-      get aborted() {
-        return entry.isAborted;
-      },
-      reset: (msize) => this.reset(msize),
-    };
+    return new RequestScope(
+      this.shared,
+      this.msize,
+      Math.min(this.opts.maxXattrSize, this.msize * 64),
+      entry,
+    );
   }
 
   private async reset(msize: number): Promise<void> {
