@@ -6,7 +6,7 @@ import type { Attr, Credentials, FsOpenFile, SetAttr } from '../server/filesyste
 import { takeReadBuffer } from '../server/read-buffers.js';
 import { attrOf, inodeKey } from './local-attr.js';
 import {
-  closeFd,
+  closeQuietly,
   fdatasyncFd,
   fstatBig,
   fsyncFd,
@@ -85,7 +85,7 @@ export class LocalOpenFile implements FsOpenFile {
   }
 
   async getattr(): Promise<Attr> {
-    const st = await fstatBig(this.fd);
+    const st = fstatBig(this.fd);
     return attrOf(st, this.node.fs, this.node.fs.metadata.get(inodeKey(st)));
   }
 
@@ -106,7 +106,7 @@ export class LocalOpenFile implements FsOpenFile {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await closeFd(this.fd).catch(() => undefined);
+    closeQuietly(this.fd);
     await this.node.release();
   }
 }

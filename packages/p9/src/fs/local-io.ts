@@ -8,20 +8,28 @@ export const openFd = promisify(fs.open) as (
   mode?: number,
 ) => Promise<number>;
 /** close(2) never waits on a local filesystem; doing it inline saves a thread-pool hop. */
-export const closeFd = async (fd: number): Promise<void> => fs.closeSync(fd);
+export const closeFd = (fd: number): void => fs.closeSync(fd);
+/** close(2) for descriptors being released: a failure leaves nothing to undo. */
+export function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // Already closed or never valid: the descriptor is gone either way.
+  }
+}
 /**
  * Opens that cannot block (O_PATH, or O_CREAT|O_EXCL of a new file, or regular files and
  * directories) run inline: a microsecond syscall against a thread-pool round trip. FIFOs and
- * devices, whose open may wait for a peer, go through `openFd`.
+ * devices, whose open may wait for a peer, go through `openFd`. The inline helpers are plain
+ * functions, not async ones: awaiting them would suspend the caller for nothing.
  */
-export const openNow = async (path: string, flags: number, mode?: number): Promise<number> =>
+export const openNow = (path: string, flags: number, mode?: number): number =>
   fs.openSync(path, flags, mode);
 /**
  * fstat runs synchronously: on a local filesystem it costs about a microsecond, far less than
  * a round trip through libuv's thread pool, and it is the hottest call (every Tgetattr/Twalk).
  */
-export const fstatBig = async (fd: number): Promise<fs.BigIntStats> =>
-  fs.fstatSync(fd, { bigint: true });
+export const fstatBig = (fd: number): fs.BigIntStats => fs.fstatSync(fd, { bigint: true });
 /** lstat, or undefined when the entry is gone (or no longer reachable). */
 export function lstatQuiet(path: string): fs.BigIntStats | undefined {
   try {

@@ -23,7 +23,7 @@ import type {
 import type { LocalFs } from './local.js';
 import { attrOf, inodeKey } from './local-attr.js';
 import { LocalOpenFile } from './local-file.js';
-import { closeFd, fstatBig, lstatQuiet, openFd, openNow } from './local-io.js';
+import { closeFd, closeQuietly, fstatBig, lstatQuiet, openFd, openNow } from './local-io.js';
 import { qidOf } from './mode.js';
 import { entryPath, fdPath, O_CLOEXEC, O_DIRECT, O_NOFOLLOW, O_PATH } from './proc-paths.js';
 import { timespecToSeconds } from './time.js';
@@ -118,7 +118,7 @@ export class LocalNode implements FsNode {
   }
 
   async getattr(): Promise<Attr> {
-    const st = await fstatBig(this.fd);
+    const st = fstatBig(this.fd);
     return attrOf(st, this.fs, this.fs.metadata.get(this.key));
   }
 
@@ -132,7 +132,7 @@ export class LocalNode implements FsNode {
     if (c.mode !== undefined) await this.chmod(c.mode);
     if (c.uid !== undefined || c.gid !== undefined) await this.chown(c.uid, c.gid);
     if (c.atime !== undefined || c.mtime !== undefined) {
-      const st = await fstatBig(this.fd);
+      const st = fstatBig(this.fd);
       const at =
         c.atime === undefined
           ? Number(st.atimeMs) / 1000
@@ -195,7 +195,7 @@ export class LocalNode implements FsNode {
     if (this.isSymlink) throw fsError('ELOOP');
     const f = (flags & ~(O_NOFOLLOW | O_DIRECT | C.O_CREAT | C.O_EXCL)) | O_CLOEXEC;
     const plain = this.fmt === Mode.IFREG || this.isDir;
-    const fd = await (plain ? openNow : openFd)(fdPath(this.fd), f);
+    const fd = plain ? openNow(fdPath(this.fd), f) : await openFd(fdPath(this.fd), f);
     return new LocalOpenFile(this, fd, this.isDir);
   }
 
@@ -220,7 +220,7 @@ export class LocalNode implements FsNode {
   async create(name: string, flags: number, mode: number, cred: Credentials) {
     const path = entryPath(this.dirFd(), name);
     const f = (flags & ~(O_DIRECT | C.O_TRUNC)) | C.O_CREAT | C.O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-    const fd = await openNow(path, f, this.hostMode(mode, false));
+    const fd = openNow(path, f, this.hostMode(mode, false));
     try {
       const st = fstatSync(fd, { bigint: true });
       // The server's umask must not change what the client asked for: chmod when it did.
@@ -243,7 +243,7 @@ export class LocalNode implements FsNode {
       const node = await this.child(name);
       return { node: node as FsNode, file: new LocalOpenFile(node, fd, false) as FsOpenFile };
     } catch (err) {
-      await closeFd(fd);
+      closeQuietly(fd);
       throw err;
     }
   }
@@ -280,7 +280,7 @@ export class LocalNode implements FsNode {
         C.O_CREAT | C.O_EXCL | C.O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
         0o600,
       );
-      await closeFd(fd);
+      closeFd(fd);
       if (this.fs.security !== 'mapped') fs.chmodSync(path, mode & 0o7777);
       await this.ownNew(path, fmt === 0 ? Mode.IFREG | mode : mode, cred);
       if (this.fs.security === 'mapped' && rdev !== 0n) {
@@ -395,7 +395,7 @@ export class LocalNode implements FsNode {
     const set = this.fs.live.get(this.key);
     set?.delete(this);
     if (set?.size === 0) this.fs.live.delete(this.key);
-    await closeFd(this.fd).catch(() => undefined);
+    closeQuietly(this.fd);
     await this.parent?.release();
   }
 }

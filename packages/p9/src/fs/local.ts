@@ -3,7 +3,7 @@ import fsp from 'node:fs/promises';
 import { InvalidOptionError } from '../errors.js';
 import type { Credentials, FileSystem, FsNode } from '../server/filesystem.js';
 import type { SecurityModel } from './local-attr.js';
-import { closeFd, fstatBig, openFd } from './local-io.js';
+import { closeQuietly, fstatBig, openFd } from './local-io.js';
 import { LocalNode } from './local-node.js';
 import { MetadataStore } from './metadata.js';
 import { O_DIRECTORY, O_PATH } from './proc-paths.js';
@@ -63,10 +63,10 @@ export class LocalFs implements FileSystem {
     // The only absolute path ever opened: the export root itself.
     const fd = await openFd(this.root, O_PATH | O_DIRECTORY | C.O_RDONLY);
     try {
-      const st = await fstatBig(fd);
+      const st = fstatBig(fd);
       return new LocalNode(this, fd, null, '', st);
     } catch (err) {
-      await closeFd(fd);
+      closeQuietly(fd);
       throw err;
     }
   }

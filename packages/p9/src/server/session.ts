@@ -158,13 +158,15 @@ export class Session {
     // while another request is still using it (Linux never does this; a hostile client might).
     const before =
       msg.type === 'Tclunk' || msg.type === 'Tremove' ? this.usersOf(msg.fid, entry) : [];
-    const started = before.length
+    entry.done = before.length
       ? Promise.allSettled(before).then(() => this.run(msg, entry))
       : this.run(msg, entry);
-    entry.done = started.finally(() => {
-      if (this.pending.get(msg.tag) === entry) this.pending.delete(msg.tag);
-      if (this.pending.size < this.opts.maxPending) this.transport.resume();
-    });
+  }
+
+  /** The request is answered (or dropped): forget its tag, read again if we had stopped. */
+  private settle(entry: Pending): void {
+    if (this.pending.get(entry.msg.tag) === entry) this.pending.delete(entry.msg.tag);
+    if (this.pending.size < this.opts.maxPending) this.transport.resume();
   }
 
   private usersOf(fid: number, self: Pending): Promise<void>[] {
@@ -183,24 +185,28 @@ export class Session {
     let kind: MessageKind;
     let failed = false;
     try {
-      const ctx = this.context(entry);
-      body =
-        msg.type === 'Tversion'
-          ? await version(ctx, msg, this.opts.maxMsize)
-          : ((await dispatch(ctx, msg)) as object);
-      kind = REPLY_KIND[msg.type];
-    } catch (err) {
-      failed = true;
-      body = { ecode: errnoOf(err) };
-      kind = 'Rlerror';
+      try {
+        const ctx = this.context(entry);
+        body =
+          msg.type === 'Tversion'
+            ? await version(ctx, msg, this.opts.maxMsize)
+            : ((await dispatch(ctx, msg)) as object);
+        kind = REPLY_KIND[msg.type];
+      } catch (err) {
+        failed = true;
+        body = { ecode: errnoOf(err) };
+        kind = 'Rlerror';
+      }
+      this.opts.stats.record(msg.type, performance.now() - started, failed);
+      if (entry.isAborted && failed) {
+        // Cancelled by Tflush: the client forgets this tag once Rflush arrives, so no reply.
+        this.trace(`-- ${msg.type} tag ${msg.tag} flushed, reply dropped`);
+        return;
+      }
+      this.send(kind, msg.tag, body, msg.type);
+    } finally {
+      this.settle(entry);
     }
-    this.opts.stats.record(msg.type, performance.now() - started, failed);
-    if (entry.isAborted && failed) {
-      // Cancelled by Tflush: the client forgets this tag once Rflush arrives, so no reply.
-      this.trace(`-- ${msg.type} tag ${msg.tag} flushed, reply dropped`);
-      return;
-    }
-    this.send(kind, msg.tag, body, msg.type);
   }
 
   private async flush(msg: MessageOf<'Tflush'>): Promise<void> {
