@@ -4,7 +4,6 @@
 // `VSOCK-DONE` at the end; native-guest.test.ts reads them from the serial console.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { closeSync, readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import {
@@ -17,7 +16,6 @@ import {
   localCid,
   type VsockServer,
   type VsockSocket,
-  VsockStateError,
 } from '../../src/index.js';
 import {
   type ConformanceTarget,
@@ -26,38 +24,16 @@ import {
   runConformance,
   sleep,
 } from '../../src/testing/index.js';
-
-const LOOPBACK = 1;
-const largeBytes = Number(process.env.VSOCK_LARGE_BYTES ?? 256 * 1024 * 1024);
-// 30 s, or enough for the large transfers at 2 MiB/s (TCG on a loaded machine; idle is ~15).
-const CHECK_TIMEOUT = Math.max(30_000, (largeBytes / (2 * 1024 * 1024)) * 1000);
-
-function report(name: string, ok: boolean, detail: string, ms: number): void {
-  console.log(`VSOCK-RESULT ${JSON.stringify({ name, ok, detail, ms })}`);
-}
-
-async function check(name: string, run: () => Promise<string>): Promise<void> {
-  const started = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no result within ${CHECK_TIMEOUT} ms`)),
-      CHECK_TIMEOUT,
-    );
-  });
-  try {
-    report(name, true, await Promise.race([run(), timeout]), Date.now() - started);
-  } catch (error) {
-    report(
-      name,
-      false,
-      error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      Date.now() - started,
-    );
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { releaseFdChecks } from './release-fd-checks.js';
+import {
+  check,
+  closeServer,
+  connectRetrying,
+  echoServer,
+  LOOPBACK,
+  largeBytes,
+  report,
+} from './suite-support.js';
 
 async function connectError(
   options: Parameters<typeof connect>[0],
@@ -75,20 +51,6 @@ async function connectError(
   return error;
 }
 
-function closeServer(server: VsockServer): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
-}
-
-function echoServer(options: Parameters<typeof createServer>[0] = {}): VsockServer {
-  return createServer(
-    { allowHalfOpen: true, ...(typeof options === 'object' ? options : {}) },
-    (socket) => {
-      socket.on('error', () => undefined);
-      socket.pipe(socket);
-    },
-  );
-}
-
 function run(
   command: string,
   args: string[],
@@ -104,17 +66,6 @@ function run(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     if (input !== undefined) child.stdin.end(input);
   });
-}
-
-async function connectRetrying(port: number): Promise<VsockSocket> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await connectAsync({ cid: LOOPBACK, port });
-    } catch (error) {
-      if (attempt > 100) throw error;
-      await sleep(100);
-    }
-  }
 }
 
 async function main(): Promise<void> {
@@ -294,118 +245,7 @@ async function main(): Promise<void> {
     return 'our server echoed socat';
   });
 
-  await check('releaseFd hands the connection to a child process as fd 3', async () => {
-    let peer: VsockSocket | undefined;
-    let peerText = '';
-    let peerEnded = false;
-    const server = createServer({ allowHalfOpen: true }, (socket) => {
-      peer = socket;
-      // The peer speaks first: with pauseOnConnect these bytes wait in the kernel for the child.
-      socket.write('greeting\n');
-      socket.on('data', (d) => (peerText += d));
-      socket.on('end', () => (peerEnded = true));
-    }).listen(5010);
-    await once(server, 'listening');
-    const client = await connectAsync({ cid: LOOPBACK, port: 5010, pauseOnConnect: true });
-    while (!peer) await sleep(10);
-    await sleep(200);
-    const closed = once(client, 'close');
-    const fd = client.releaseFd();
-    assert.equal(client.destroyed, true);
-    await closed;
-    await sleep(200);
-    assert.equal(peerEnded, false, 'the peer saw an end while our duplicate was open');
-    // busy box sh reads fd 3 line by line and answers on it: both directions go through fd 3.
-    const child = spawn(
-      '/bin/sh',
-      ['-c', 'for i in 1 2; do read -r line <&3 || exit 9; echo "child $$ got: $line" >&3; done'],
-      { stdio: ['ignore', 'pipe', 'pipe', fd] },
-    );
-    let stderr = '';
-    child.stderr?.on('data', (d) => (stderr += d));
-    const exited = once<number>(child, 'exit');
-    await once(child, 'spawn');
-    closeSync(fd);
-    while (!peerText.includes('got: greeting\n')) await sleep(10);
-    await sleep(200);
-    assert.equal(peerEnded, false, 'the peer saw an end while the child still held the fd');
-    peer?.write('second line\n');
-    const code = await exited;
-    assert.equal(code, 0, stderr);
-    while (!peerEnded) await sleep(10);
-    const lines = peerText.trim().split('\n');
-    assert.deepEqual(
-      lines.map((l) => l.replace(/child \d+/, 'child')),
-      ['child got: greeting', 'child got: second line'],
-    );
-    peer?.end();
-    await closeServer(server);
-    return `child ${child.pid} read and answered on fd 3; end reached the peer after it exited`;
-  });
-
-  await check('releaseFd gives a close-on-exec fd, blocking unless blocking: false', async () => {
-    const server = echoServer().listen(5012);
-    await once(server, 'listening');
-    // fdinfo's flags (octal) are the file's f_flags plus O_CLOEXEC for this fd.
-    const flags = (fd: number) => {
-      const line = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').match(/^flags:\s+([0-7]+)/m);
-      assert.ok(line?.[1], `no flags in /proc/self/fdinfo/${fd}`);
-      return Number.parseInt(line[1], 8);
-    };
-    const O_NONBLOCK = 0o4000;
-    const O_CLOEXEC = 0o2000000;
-    const blockingFd = (await connectAsync({ cid: LOOPBACK, port: 5012 })).releaseFd();
-    const nonBlockingFd = (await connectAsync({ cid: LOOPBACK, port: 5012 })).releaseFd({
-      blocking: false,
-    });
-    const [a, b] = [flags(blockingFd), flags(nonBlockingFd)];
-    closeSync(blockingFd);
-    closeSync(nonBlockingFd);
-    server.closeAllConnections();
-    await closeServer(server);
-    assert.equal(a & O_NONBLOCK, 0, 'the default fd is non-blocking');
-    assert.notEqual(a & O_CLOEXEC, 0, 'the fd is not close-on-exec');
-    assert.notEqual(b & O_NONBLOCK, 0, 'blocking: false gave a blocking fd');
-    return `flags 0${a.toString(8)} (default), 0${b.toString(8)} (blocking: false)`;
-  });
-
-  await check('releaseFd refuses when a byte would be lost or there is no connection', async () => {
-    const server = createServer({ allowHalfOpen: true }, (socket) => {
-      socket.on('error', () => undefined);
-      socket.write('early bytes');
-    }).listen(5011);
-    await once(server, 'listening');
-    const refusal = (socket: VsockSocket): string => {
-      try {
-        socket.releaseFd();
-      } catch (error) {
-        assert.ok(error instanceof VsockStateError, String(error));
-        assert.equal(error.code, 'ERR_VSOCK_STATE');
-        return error.state;
-      }
-      throw new Error('releaseFd() did not refuse');
-    };
-    const connecting = connect({ cid: LOOPBACK, port: 5011 });
-    const states = [refusal(connecting)];
-    await once(connecting, 'connect');
-    // Read at connect (the default): the server's bytes land in the stream's buffer.
-    while (connecting.readableLength === 0) await sleep(10);
-    states.push(refusal(connecting));
-    assert.equal(String(connecting.read()), 'early bytes', 'the refused socket lost its bytes');
-    // 8 MiB to a peer that reads 64 KiB and stops: most of it waits in our stream.
-    const writer = await connectAsync({ cid: LOOPBACK, port: 5011, pauseOnConnect: true });
-    writer.on('error', () => undefined);
-    writer.write(Buffer.alloc(8 * 1024 * 1024));
-    await sleep(100);
-    states.push(refusal(writer));
-    connecting.destroy();
-    states.push(refusal(connecting));
-    writer.destroy();
-    server.closeAllConnections();
-    await closeServer(server);
-    assert.deepEqual(states, ['not-connected', 'buffered-data', 'pending-write', 'destroyed']);
-    return states.join(', ');
-  });
+  await releaseFdChecks();
 }
 
 main()
