@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import fs, {
   type BigIntStats,
   constants as C,
@@ -8,7 +7,6 @@ import fs, {
   fstatSync,
   openSync,
 } from 'node:fs';
-import { promisify } from 'node:util';
 import { AT_REMOVEDIR, Mode } from '../protocol/constants.js';
 import { fsError } from '../protocol/errno.js';
 import type { Qid } from '../protocol/types.js';
@@ -24,11 +22,10 @@ import type { LocalFs } from './local.js';
 import { attrOf, inodeKey } from './local-attr.js';
 import { LocalOpenFile } from './local-file.js';
 import { closeFd, closeQuietly, fstatBig, lstatQuiet, openFd, openNow } from './local-io.js';
+import { makeSpecialFile } from './local-special.js';
 import { qidOf } from './mode.js';
 import { entryPath, fdPath, O_CLOEXEC, O_DIRECT, O_NOFOLLOW, O_PATH } from './proc-paths.js';
 import { timespecToSeconds } from './time.js';
-
-const run = promisify(execFile);
 
 /**
  * One file of a LocalFs export, held by an O_PATH descriptor (so it follows the file across
@@ -290,14 +287,7 @@ export class LocalNode implements FsNode {
       }
       return this.qidAt(path);
     }
-    const kind =
-      fmt === Mode.IFIFO ? 'p' : fmt === Mode.IFCHR ? 'c' : fmt === Mode.IFBLK ? 'b' : '';
-    if (!kind || (kind !== 'p' && !this.fs.isRoot)) throw fsError('EPERM');
-    const args = ['-m', (mode & 0o7777).toString(8), path, kind];
-    if (kind !== 'p') args.push(String(Number(rdev >> 8n)), String(Number(rdev & 0xffn)));
-    await run('mknod', args).catch(() => {
-      throw fsError('EPERM');
-    });
+    await makeSpecialFile(this.dirFd(), name, mode, rdev, this.fs.isRoot);
     await this.ownNew(path, mode, cred);
     return this.qidAt(path);
   }

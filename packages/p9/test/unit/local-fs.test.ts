@@ -69,6 +69,54 @@ describe('LocalFs', () => {
     expect(statSync(join(dir, 'm')).mode & 0o777).toBe(0o666);
   });
 
+  it('makes real FIFOs with mknod, and refuses types it cannot make', async () => {
+    const dfid = await client.walk('');
+    await client.conn.rpc({
+      type: 'Tmknod',
+      dfid,
+      name: 'pipe',
+      mode: 0o010640,
+      major: 0,
+      minor: 0,
+      gid: 0,
+    });
+    const st = statSync(join(dir, 'pipe'));
+    expect(st.isFIFO()).toBe(true);
+    expect(st.mode & 0o777).toBe(0o640);
+    // A socket node is not something mknod(1) makes: EPERM, and nothing is left behind.
+    await expect(
+      client.conn.rpc({
+        type: 'Tmknod',
+        dfid,
+        name: 'sock',
+        mode: 0o140644,
+        major: 0,
+        minor: 0,
+        gid: 0,
+      }),
+    ).rejects.toMatchObject({ errnoName: 'EPERM' });
+    expect(() => statSync(join(dir, 'sock'))).toThrow();
+    // A character device (1:3, like /dev/null): made when the server runs as root, else EPERM.
+    const device = client.conn.rpc({
+      type: 'Tmknod',
+      dfid,
+      name: 'null-dev',
+      mode: 0o020600,
+      major: 1,
+      minor: 3,
+      gid: 0,
+    });
+    if (process.getuid?.() === 0) {
+      await device;
+      const dev = statSync(join(dir, 'null-dev'));
+      expect(dev.isCharacterDevice()).toBe(true);
+      expect(dev.rdev).toBe((1 << 8) | 3);
+    } else {
+      await expect(device).rejects.toMatchObject({ errnoName: 'EPERM' });
+    }
+    await client.clunk(dfid);
+  });
+
   it('never follows symlinks on the host: walk stops at the link, open fails with ELOOP', async () => {
     const st = await client.stat('abs-link');
     expect(st.mode & 0o170000).toBe(0o120000);
