@@ -30,8 +30,13 @@ export interface DirectResult {
   console: string;
 }
 
-/** A text the console prints only when a command ran, never when it is echoed as typed. */
-const PROBE = 'echo "mv""-console-ok $(hostname) $(cat /proc/sys/net/ipv4/ip_forward)"\n';
+/**
+ * Typed into the guest's shell until it answers. Ctrl-C first: a probe typed while the guest
+ * was still booting can reach the shell cut short (an open quote or `$(`), which leaves ash
+ * waiting for the rest of the command forever; ^C throws that partial input away. The quotes
+ * split the marker so the shell's echo of the typed line does not match PROBE_REPLY.
+ */
+const PROBE = '\x03echo "mv""-console-ok $(hostname) $(cat /proc/sys/net/ipv4/ip_forward)"\n';
 const PROBE_REPLY = /mv-console-ok (\S+) (\d)/;
 
 async function openConsole(path: string, deadline: number): Promise<Socket> {
