@@ -35,7 +35,7 @@ export function releaseReadBuffer(data: Uint8Array): void {
   const whole = owners.get(data.buffer);
   if (!whole) return;
   owners.delete(data.buffer);
-  const list = free.get(whole.length) ?? [];
+  let list = free.get(whole.length);
+  if (!list) free.set(whole.length, (list = []));
   if (list.length < KEEP_PER_CLASS) list.push(whole);
-  free.set(whole.length, list);
 }

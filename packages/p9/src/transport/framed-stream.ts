@@ -86,7 +86,7 @@ export class FramedStream {
     }
     this.batch();
     this.stream.write(header);
-    this.stream.write(body, written && (() => written()));
+    this.stream.write(body, written);
     this.checkDrain();
   }
 

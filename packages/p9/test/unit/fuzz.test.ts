@@ -147,19 +147,25 @@ describe('hostile input', () => {
   });
 });
 
+/** A raw connection past Tversion and Tattach (fid 0) to the synthetic tree. */
+async function attachedToSynthetic(): Promise<RawConn> {
+  const c = await RawConn.open(port);
+  await c.rpc({ type: 'Tversion', tag: 0xffff, msize: 65536, version: '9P2000.L' });
+  await c.rpc({
+    type: 'Tattach',
+    tag: 1,
+    fid: 0,
+    afid: 0xffffffff,
+    uname: '',
+    aname: 'synthetic',
+    nUname: 0,
+  });
+  return c;
+}
+
 describe('Tflush', () => {
   it('cancels a blocked read: Rflush comes and the read never gets a reply', async () => {
-    const c = await RawConn.open(port);
-    await c.rpc({ type: 'Tversion', tag: 0xffff, msize: 65536, version: '9P2000.L' });
-    await c.rpc({
-      type: 'Tattach',
-      tag: 1,
-      fid: 0,
-      afid: 0xffffffff,
-      uname: '',
-      aname: 'synthetic',
-      nUname: 0,
-    });
+    const c = await attachedToSynthetic();
     await c.rpc({ type: 'Twalk', tag: 2, fid: 0, newfid: 1, names: ['follow'] });
     await c.rpc({ type: 'Tlopen', tag: 3, fid: 1, flags: 0 });
     const before = abortedReads;
@@ -175,17 +181,7 @@ describe('Tflush', () => {
   });
 
   it('handles a storm of flushes, for live, finished and unknown tags', async () => {
-    const c = await RawConn.open(port);
-    await c.rpc({ type: 'Tversion', tag: 0xffff, msize: 65536, version: '9P2000.L' });
-    await c.rpc({
-      type: 'Tattach',
-      tag: 1,
-      fid: 0,
-      afid: 0xffffffff,
-      uname: '',
-      aname: 'synthetic',
-      nUname: 0,
-    });
+    const c = await attachedToSynthetic();
     for (let i = 0; i < 20; i++) {
       await c.rpc({ type: 'Twalk', tag: 2, fid: 0, newfid: 10 + i, names: ['follow'] });
       await c.rpc({ type: 'Tlopen', tag: 3, fid: 10 + i, flags: 0 });
