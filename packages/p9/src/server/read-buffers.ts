@@ -36,6 +36,9 @@ export function releaseReadBuffer(data: Uint8Array): void {
   if (!whole) return;
   owners.delete(data.buffer);
   let list = free.get(whole.length);
-  if (!list) free.set(whole.length, (list = []));
+  if (!list) {
+    list = [];
+    free.set(whole.length, list);
+  }
   if (list.length < KEEP_PER_CLASS) list.push(whole);
 }
