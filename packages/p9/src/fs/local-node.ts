@@ -93,11 +93,19 @@ export class LocalNode implements FsNode {
   /**
    * Open, fstat and construct with no await in between, so a concurrent release cannot close
    * (and let the kernel reuse) a descriptor between its use and the parent's retain.
+   * `known` is the stat of the very object `path` names (a descriptor's magic link), if the
+   * caller already has it: only its device, inode and type are used, which cannot change.
    */
-  private openNode(path: string, flags: number, parent: LocalNode | null, name: string): LocalNode {
+  private openNode(
+    path: string,
+    flags: number,
+    parent: LocalNode | null,
+    name: string,
+    known?: BigIntStats,
+  ): LocalNode {
     const fd = openSync(path, flags);
     try {
-      return new LocalNode(this.fs, fd, parent, name, fstatSync(fd, { bigint: true }));
+      return new LocalNode(this.fs, fd, parent, name, known ?? fstatSync(fd, { bigint: true }));
     } catch (err) {
       closeSync(fd);
       throw err;
@@ -110,8 +118,11 @@ export class LocalNode implements FsNode {
   }
 
   async clone(): Promise<LocalNode> {
-    // Reopening the magic link gives a second descriptor for the same object (symlinks too).
-    return this.openNode(fdPath(this.fd), O_PATH | O_CLOEXEC, this.parent, this.name);
+    // The same object with one more reference: the O_PATH descriptor never changes meaning,
+    // and a rename moves every fid of the file anyway. Saves an open and an fstat on the
+    // clone the Linux client sends before every create and open.
+    this.retain();
+    return this;
   }
 
   async getattr(): Promise<Attr> {
@@ -237,7 +248,9 @@ export class LocalNode implements FsNode {
       ) {
         fchownSync(fd, cred.uid, cred.gid);
       }
-      const node = await this.child(name);
+      // The node is the file just made: reopen the new descriptor as O_PATH instead of looking
+      // the name up again (which a concurrent rename could already have changed).
+      const node = this.openNode(fdPath(fd), O_PATH | O_CLOEXEC, this, name, st);
       return { node: node as FsNode, file: new LocalOpenFile(node, fd, false) as FsOpenFile };
     } catch (err) {
       closeQuietly(fd);

@@ -14,8 +14,10 @@ import type { Dirent, Qid } from '../protocol/types.js';
  * Concurrency: the server runs many requests at once, on different nodes and on the same node.
  * Backends must tolerate that (Node's event loop keeps each await step atomic).
  *
- * Lifetime: a node belongs to exactly one fid. `walk`/`clone` return NEW nodes; `release` is
- * called once when the fid is clunked or removed, and the node is not used afterwards.
+ * Lifetime: each fid owns the node `attach`/`walk`/`clone`/`create` gave it, and `release` is
+ * called once when the fid is clunked or removed; the fid never uses the node afterwards.
+ * `clone` may return the same object with a reference count (LocalFs does) when nothing in
+ * the node is per-fid: then `release` must free it only when the last fid lets go.
  */
 export interface FileSystem {
   /** The root node for `Tattach` (`aname` is the requested tree, often '' or the export path). */
