@@ -30,6 +30,24 @@ export const openNow = (path: string, flags: number, mode?: number): number =>
  * a round trip through libuv's thread pool, and it is the hottest call (every Tgetattr/Twalk).
  */
 export const fstatBig = (fd: number): fs.BigIntStats => fs.fstatSync(fd, { bigint: true });
+/**
+ * open(2) that answers a missing name with `undefined` instead of an exception. Node builds
+ * every failed call's Error with a stack trace, the costliest part of the failure; the common
+ * failure (each create looks its name up first) skips it. Other errors throw as usual, with
+ * no stack either: their errno code is all the server uses.
+ */
+export function openIfExists(path: string, flags: number): number | undefined {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fs.openSync(path, flags);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
 /** lstat, or undefined when the entry is gone (or no longer reachable). */
 export function lstatQuiet(path: string): fs.BigIntStats | undefined {
   try {

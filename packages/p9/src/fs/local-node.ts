@@ -21,11 +21,19 @@ import type {
 import type { LocalFs } from './local.js';
 import { attrOf, inodeKey } from './local-attr.js';
 import { LocalOpenFile } from './local-file.js';
-import { closeFd, closeQuietly, fstatBig, lstatQuiet, openFd, openNow } from './local-io.js';
+import {
+  closeFd,
+  closeQuietly,
+  fstatBig,
+  lstatQuiet,
+  openFd,
+  openIfExists,
+  openNow,
+} from './local-io.js';
+import { setLocalAttr } from './local-setattr.js';
 import { makeSpecialFile } from './local-special.js';
 import { qidOf } from './mode.js';
 import { entryPath, fdPath, O_CLOEXEC, O_DIRECT, O_NOFOLLOW, O_PATH } from './proc-paths.js';
-import { timespecToSeconds } from './time.js';
 
 /**
  * One file of a LocalFs export, held by an O_PATH descriptor (so it follows the file across
@@ -82,12 +90,11 @@ export class LocalNode implements FsNode {
 
   /** Opens `name` in this directory as a new node without following a symlink. */
   private async child(name: string): Promise<LocalNode> {
-    const path = entryPath(this.dirFd(), name);
-    // A missing name is the common failure (every create looks it up first): answer it
-    // without the exception (and stack) Node's openSync would build. The open below, by the
-    // descriptor, stays the authority on what the name is.
-    if (!fs.lstatSync(path, { throwIfNoEntry: false })) throw fsError('ENOENT');
-    return this.openNode(path, O_PATH | O_NOFOLLOW | O_CLOEXEC, this, name);
+    // A missing name is the common failure (every create looks it up first): one open,
+    // answered without building a stack trace.
+    const fd = openIfExists(entryPath(this.dirFd(), name), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd === undefined) throw fsError('ENOENT');
+    return this.adopt(fd, this, name);
   }
 
   /**
@@ -103,7 +110,16 @@ export class LocalNode implements FsNode {
     name: string,
     known?: BigIntStats,
   ): LocalNode {
-    const fd = openSync(path, flags);
+    return this.adopt(openSync(path, flags), parent, name, known);
+  }
+
+  /** A node for a descriptor just opened (closed again if the node cannot be made). */
+  private adopt(
+    fd: number,
+    parent: LocalNode | null,
+    name: string,
+    known?: BigIntStats,
+  ): LocalNode {
     try {
       return new LocalNode(this.fs, fd, parent, name, known ?? fstatSync(fd, { bigint: true }));
     } catch (err) {
@@ -132,65 +148,14 @@ export class LocalNode implements FsNode {
 
   async setattr(c: SetAttr, cred: Credentials): Promise<void> {
     void cred;
-    const self = fdPath(this.fd);
-    if (c.size !== undefined) {
-      if (this.fmt !== Mode.IFREG) throw fsError(this.isDir ? 'EISDIR' : 'EINVAL');
-      fs.truncateSync(self, Number(c.size));
-    }
-    if (c.mode !== undefined) await this.chmod(c.mode);
-    if (c.uid !== undefined || c.gid !== undefined) await this.chown(c.uid, c.gid);
-    if (c.atime !== undefined || c.mtime !== undefined) {
-      const st = fstatBig(this.fd);
-      const at =
-        c.atime === undefined
-          ? Number(st.atimeMs) / 1000
-          : c.atime === 'now'
-            ? Date.now() / 1000
-            : timespecToSeconds(c.atime);
-      const mt =
-        c.mtime === undefined
-          ? Number(st.mtimeMs) / 1000
-          : c.mtime === 'now'
-            ? Date.now() / 1000
-            : timespecToSeconds(c.mtime);
-      if (this.isSymlink) fs.lutimesSync(await this.entry(), at, mt);
-      else fs.utimesSync(self, at, mt);
-    }
-  }
-
-  private async chmod(mode: number): Promise<void> {
-    if (this.isSymlink) throw fsError('EOPNOTSUPP');
-    if (this.fs.security === 'mapped') {
-      this.fs.metadata.update(this.key, (m) => {
-        m.mode = (m.mode !== undefined ? m.mode & Mode.IFMT : this.fmt) | (mode & 0o7777);
-      });
-      // The host copy stays accessible to the (unprivileged) server.
-      fs.chmodSync(fdPath(this.fd), (mode & 0o777) | (this.isDir ? 0o700 : 0o600));
-      return;
-    }
-    fs.chmodSync(fdPath(this.fd), mode & 0o7777);
-  }
-
-  private async chown(uid: number | undefined, gid: number | undefined): Promise<void> {
-    if (this.fs.security === 'squash') return;
-    if (this.fs.security === 'mapped') {
-      this.fs.metadata.update(this.key, (m) => {
-        if (uid !== undefined) m.uid = uid;
-        if (gid !== undefined) m.gid = gid;
-      });
-      return;
-    }
-    const u = uid ?? -1;
-    const g = gid ?? -1;
-    if (this.isSymlink) fs.lchownSync(await this.entry(), u, g);
-    else fs.chownSync(fdPath(this.fd), u, g);
+    await setLocalAttr(this, c);
   }
 
   /**
    * The directory entry of this node (parent fd + name), checked to still be this inode: used
    * only by calls that act on an entry without following it.
    */
-  private async entry(): Promise<string> {
+  async entry(): Promise<string> {
     if (!this.parent) throw fsError('EBUSY', 'the export root has no entry');
     const path = entryPath(this.parent.fd, this.name);
     const st = lstatQuiet(path);

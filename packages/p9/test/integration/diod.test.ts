@@ -33,7 +33,10 @@ export async function startDiod(dir: string): Promise<{ proc: ChildProcess; port
   });
   for (let i = 0; i < 100; i++) {
     const ok = await connect(`tcp:127.0.0.1:${port}`, { aname: dir, uid: 0 }).then(
-      (c) => (c.close(), true),
+      (c) => {
+        c.close();
+        return true;
+      },
       () => false,
     );
     if (ok) return { proc, port };
