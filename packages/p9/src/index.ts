@@ -21,6 +21,7 @@ export type { SecurityModel } from './fs/local-attr.js';
 export { MemFs, type MemFsOptions } from './fs/memory.js';
 export { type SyntheticContent, type SyntheticTree, syntheticFs } from './fs/synthetic.js';
 export {
+  type DecodeOptions,
   decodeMessage,
   encodeMessage,
   type FrameHeader,

@@ -42,11 +42,20 @@ export function readHeader(frame: Buffer): FrameHeader {
   return { size: frame.readUInt32LE(0), type: frame.readUInt8(4), tag: frame.readUInt16LE(5) };
 }
 
+export interface DecodeOptions {
+  /**
+   * The caller owns `frame` and will not reuse it: `data` fields (Twrite, Rread, ...) are
+   * views into the frame instead of copies. Off by default, so a decoded message never
+   * changes under a caller that recycles its frame buffers.
+   */
+  borrowData?: boolean;
+}
+
 /**
  * Decodes one complete frame. Throws DecodeError when the size field disagrees with the frame,
  * the type is unknown, any length runs past the frame, or bytes are left over.
  */
-export function decodeMessage(frame: Buffer): Message {
+export function decodeMessage(frame: Buffer, options?: DecodeOptions): Message {
   const { size, type, tag } = readHeader(frame);
   if (size !== frame.length) {
     throw new DecodeError(
@@ -58,5 +67,5 @@ export function decodeMessage(frame: Buffer): Message {
   const kind = kindByType.get(type);
   const decode = kind && decoders.get(kind);
   if (!decode) throw new DecodeError(`unknown message type ${type}`, 4, type);
-  return decode(frame, tag);
+  return decode(frame, tag, options?.borrowData === true);
 }

@@ -137,6 +137,11 @@ export interface FsOpenFile {
    * the pool once the reply is written, so the backend must not keep it.
    */
   read(offset: bigint, count: number, signal: AbortSignal): Promise<Buffer>;
+  /**
+   * Writes `data` at `offset` (the end for O_APPEND) and returns the count written. `data` is
+   * a view into the request's frame (no copy on the way in): copy what the backend keeps after
+   * the call, or it holds on to the whole frame.
+   */
   write(offset: bigint, data: Buffer, signal: AbortSignal): Promise<number>;
   /**
    * Directory entries after cookie `offset` (0 = from the start). Each entry's `offset` is the

@@ -94,7 +94,7 @@ export async function write(
     if (m.offset !== BigInt(x.written) || x.written + m.data.length > x.size) {
       throw fsError('EINVAL', 'xattr writes must be sequential and within the announced size');
     }
-    x.chunks.push(m.data);
+    x.chunks.push(Buffer.from(m.data)); // kept until Tclunk: not a view into the frame
     x.written += m.data.length;
     return { count: m.data.length };
   }

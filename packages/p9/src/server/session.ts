@@ -41,6 +41,12 @@ const REPLY_KIND = Object.fromEntries(
     .map((k) => [k, `R${k.slice(1)}`]),
 ) as Record<TMessageKind, MessageKind>;
 
+/**
+ * Frames from the transport are ours alone (socket chunks are not reused), so Twrite data can
+ * stay a view into its frame: a 1 MiB write is not copied once more before it reaches the file.
+ */
+const OWNED_FRAME = { borrowData: true } as const;
+
 /** Message fields that name a fid. */
 const FID_FIELDS = ['fid', 'newfid', 'dfid', 'dirfid', 'olddirfid', 'newdirfid'];
 
@@ -119,7 +125,7 @@ export class Session {
     const { type, tag } = readHeader(frame);
     let msg: Message;
     try {
-      msg = decodeMessage(frame);
+      msg = decodeMessage(frame, OWNED_FRAME);
     } catch (err) {
       this.opts.stats.protocolErrors++;
       this.trace(`<- bad frame type ${type} tag ${tag}: ${(err as Error).message}`);

@@ -60,9 +60,72 @@ describe('framer', () => {
     }
   });
 
+  it('assembles large frames in place whatever the chunking, and cuts the frames around them', () => {
+    const big = (tag: number, n: number) =>
+      encodeMessage({
+        type: 'Twrite',
+        tag,
+        fid: 1,
+        offset: 0n,
+        data: Buffer.alloc(n, tag),
+      });
+    const small = encodeMessage({ type: 'Tclunk', tag: 9, fid: 3 });
+    const all = Buffer.concat([small, big(1, 300_000), small, big(2, 70_000), big(3, 65_500)]);
+    const want = [small, big(1, 300_000), small, big(2, 70_000), big(3, 65_500)].map((x) =>
+      x.toString('hex'),
+    );
+    // Chunk sizes like a socket's (64 KiB and odd ones), and splits inside the size field.
+    for (const step of [65_536, 1_000, 4_099, 70_001, 3]) {
+      const d = new FrameDecoder(1 << 20);
+      const out: string[] = [];
+      for (let i = 0; i < all.length; i += step) {
+        for (const fr of d.push(all.subarray(i, i + step))) out.push(fr.toString('hex'));
+        expect(d.pending).toBe(
+          Math.min(all.length, i + step) - out.reduce((n, h) => n + h.length / 2, 0),
+        );
+      }
+      expect(out).toEqual(want);
+      expect(d.pending).toBe(0);
+    }
+  });
+
+  it('allocates a large frame only once 64 KiB of it have arrived', () => {
+    const d = new FrameDecoder(1 << 20);
+    d.push(
+      b()
+        .u32(1 << 20)
+        .u8(118)
+        .u16(0)
+        .buffer(),
+    ); // announces 1 MiB, sends 7 bytes
+    expect(d.pending).toBe(7);
+    expect(() => d.push(Buffer.alloc(10))).not.toThrow();
+    expect(d.pending).toBe(17);
+  });
+
   it('rejects sizes below the header and above msize', () => {
     expect(() => new FrameDecoder(100).push(b().u32(6).u8(0).u16(0).buffer())).toThrow(FrameError);
     expect(() => new FrameDecoder(100).push(b().u32(101).buffer())).toThrow(/exceeds msize 100/);
+  });
+});
+
+describe('decodeMessage borrowData', () => {
+  const twrite = () =>
+    encodeMessage({ type: 'Twrite', tag: 1, fid: 2, offset: 5n, data: Buffer.from('abc') });
+
+  it('copies data fields by default, so a recycled frame cannot change a decoded message', () => {
+    const frame = twrite();
+    const m = decodeMessage(frame) as { data: Buffer };
+    frame.fill(0x7a, frame.length - 3);
+    expect(m.data.toString()).toBe('abc');
+  });
+
+  it('returns views into the frame when the caller owns it', () => {
+    const frame = twrite();
+    const m = decodeMessage(frame, { borrowData: true }) as { data: Buffer };
+    expect(m.data.toString()).toBe('abc');
+    frame.fill(0x7a, frame.length - 3);
+    expect(m.data.toString()).toBe('zzz');
   });
 });
 
