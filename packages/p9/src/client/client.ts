@@ -51,7 +51,8 @@ export class P9Connection {
   private onFrame(frame: Buffer): void {
     let m: Message;
     try {
-      m = decodeMessage(frame);
+      // Frames from the transport belong to this connection alone: Rread data stays a view.
+      m = decodeMessage(frame, { borrowData: true });
     } catch (err) {
       this.transport.close(err as Error);
       return;
