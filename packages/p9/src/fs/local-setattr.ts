@@ -23,21 +23,17 @@ export async function setLocalAttr(node: LocalNode, c: SetAttr): Promise<void> {
   if (c.uid !== undefined || c.gid !== undefined) await chown(node, c.uid, c.gid);
   if (c.atime !== undefined || c.mtime !== undefined) {
     const st = fstatBig(node.fd);
-    const at =
-      c.atime === undefined
-        ? Number(st.atimeMs) / 1000
-        : c.atime === 'now'
-          ? Date.now() / 1000
-          : timespecToSeconds(c.atime);
-    const mt =
-      c.mtime === undefined
-        ? Number(st.mtimeMs) / 1000
-        : c.mtime === 'now'
-          ? Date.now() / 1000
-          : timespecToSeconds(c.mtime);
+    const at = secondsFor(c.atime, st.atimeMs);
+    const mt = secondsFor(c.mtime, st.mtimeMs);
     if (node.isSymlink) fs.lutimesSync(await node.entry(), at, mt);
     else fs.utimesSync(self, at, mt);
   }
+}
+
+/** A time to set, in seconds: unchanged (the current value), now, or the given timespec. */
+function secondsFor(t: SetAttr['atime'], currentMs: bigint): number {
+  if (t === undefined) return Number(currentMs) / 1000;
+  return t === 'now' ? Date.now() / 1000 : timespecToSeconds(t);
 }
 
 function chmod(node: LocalNode, mode: number): void {
