@@ -178,6 +178,26 @@ describe('LocalFs', () => {
     await client.clunk(fid);
   });
 
+  it('keeps clones of a fid valid through clunk, rename and remove of another clone', async () => {
+    await client.writeFile('c1', 'clone');
+    const a = await client.walk('c1');
+    const b = await client.walk([], a); // Twalk with no names: a clone
+    await client.clunk(a);
+    expect((await client.getattr(b)).size).toBe(5n);
+    const c = await client.walk([], b);
+    const sub = await client.walk('sub');
+    await client.conn.rpc({ type: 'Trename', fid: c, dfid: sub, name: 'c2' });
+    expect(readFileSync(join(dir, 'sub', 'c2'), 'utf8')).toBe('clone');
+    // b follows the file to its new entry: Tremove through b unlinks sub/c2.
+    await client.open(c, OpenFlags.RDONLY);
+    await client.conn.rpc({ type: 'Tremove', fid: b });
+    expect(() => statSync(join(dir, 'sub', 'c2'))).toThrow();
+    expect((await client.getattr(c)).nlink).toBe(0n);
+    expect((await client.read(c, 0n, 10)).toString()).toBe('clone');
+    await client.clunk(c);
+    await client.clunk(sub);
+  });
+
   it('works in trees deeper than PATH_MAX', async () => {
     const name = 'x'.repeat(200);
     let fid = await client.walk('');
