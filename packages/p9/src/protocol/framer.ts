@@ -87,7 +87,7 @@ export class FrameDecoder {
       this.partial = undefined;
       this.filled = 0;
     }
-    return n === chunk.length ? chunk.subarray(chunk.length) : chunk.subarray(n);
+    return chunk.subarray(n);
   }
 
   private take(size: number): Buffer {
