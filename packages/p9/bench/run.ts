@@ -128,14 +128,14 @@ async function loopbackRows(): Promise<void> {
 /** The Linux client in one guest runs the same workload against both servers. */
 async function guestRows(): Promise<void> {
   // 256 MiB as in the issue; MB/s below are MiB/s, the same unit on both sides of each ratio.
-  const mb = Number(process.env.P9_BENCH_GUEST_MB ?? 256);
-  const files = Number(process.env.P9_BENCH_GUEST_FILES ?? 2000);
-  // dd runs are long and steady; the short per-file runs swing more (the host's own file
-  // system), so they are repeated more.
-  const rounds = {
-    dd: Number(process.env.P9_BENCH_GUEST_DD_ROUNDS ?? 2),
-    files: Number(process.env.P9_BENCH_GUEST_ROUNDS ?? 4),
+  const plan = {
+    mb: Number(process.env.P9_BENCH_GUEST_MB ?? 256),
+    ddRuns: Number(process.env.P9_BENCH_GUEST_DD_RUNS ?? 2),
+    files: Number(process.env.P9_BENCH_GUEST_FILES ?? 2000),
+    chunks: Number(process.env.P9_BENCH_GUEST_CHUNKS ?? 8),
+    lsRuns: Number(process.env.P9_BENCH_GUEST_LS_RUNS ?? 4),
   };
+  const { mb, files } = plan;
   const a = tempExport('p9-gbench-ours-');
   const b = tempExport('p9-gbench-diod-');
   const ours = await startOurs(a.dir);
@@ -147,14 +147,12 @@ async function guestRows(): Promise<void> {
         { name: 'diod', port: port(diod.address), aname: b.dir },
         { name: 'ours', port: ours.port, aname: a.dir },
       ],
-      mb,
-      files,
-      rounds,
+      plan,
     );
     const mine = r.servers.get('ours');
     const theirs = r.servers.get('diod');
     if (!mine || !theirs) throw new Error('guest bench: missing results');
-    const name = `diod 1.0.24, same guest kernel client (trans=tcp, user networking, ${mb} MiB, ${files} files, best of ${rounds.dd} dd and ${rounds.files} per-file runs each, A-B-B-A order)`;
+    const name = `diod 1.0.24, same guest kernel client (trans=tcp, user networking, ${mb} MiB, ${files} files, dd best of ${plan.ddRuns} runs, per-file steps in ${plan.chunks} alternating chunks, ls -l ${plan.lsRuns} runs)`;
     emitRatio(`guest dd write ${mb} MiB bs=1M`, mine.writeMBps, theirs.writeMBps, 'MB/s', name);
     emitRatio(`guest dd read ${mb} MiB bs=1M`, mine.readMBps, theirs.readMBps, 'MB/s', name);
     emitRatio('guest create', mine.createPerSec, theirs.createPerSec, 'files/s', name);
