@@ -25,6 +25,12 @@ export interface GuestPlan {
   chunks: number;
   /** `ls -l` runs per server, alternating the same way. */
   lsRuns: number;
+  /**
+   * Files each server creates, stats, lists and removes, unmeasured, before the per-file
+   * steps: a JIT-compiled server (ours) runs its per-file paths cold at first, and a file
+   * server is measured as it runs for hours, not in its first second. diod gets the same.
+   */
+  warmupFiles: number;
 }
 
 export const mark = (label: string) => `echo "BENCH $N ${label} $(cut -d' ' -f1 /proc/uptime)"`;
@@ -83,6 +89,13 @@ export function benchScript(targets: GuestTarget[], plan: GuestPlan): string {
   return [
     mountAll(targets),
     ddRuns(targets, plan),
+    targets
+      .map(
+        (x) => `cd /mnt/${x.name}; mkdir warm; cd warm
+i=0; while [ $i -lt ${plan.warmupFiles} ]; do : > w$i; [ -e w$i ]; i=$((i+1)); done
+ls -l > /dev/null; cd ..; rm -rf warm`,
+      )
+      .join('\n'),
     chunked(targets, plan, 'c', each(': > f$C-$i')),
     chunked(targets, plan, 's', each('[ -e f$C-$i ] || echo "BENCH-MISSING $N"')),
     alternate(targets, plan.lsRuns)

@@ -134,6 +134,7 @@ async function guestRows(): Promise<void> {
     files: Number(process.env.P9_BENCH_GUEST_FILES ?? 2000),
     chunks: Number(process.env.P9_BENCH_GUEST_CHUNKS ?? 8),
     lsRuns: Number(process.env.P9_BENCH_GUEST_LS_RUNS ?? 4),
+    warmupFiles: Number(process.env.P9_BENCH_GUEST_WARMUP_FILES ?? 500),
   };
   const { mb, files } = plan;
   const a = tempExport('p9-gbench-ours-');
@@ -152,7 +153,7 @@ async function guestRows(): Promise<void> {
     const mine = r.servers.get('ours');
     const theirs = r.servers.get('diod');
     if (!mine || !theirs) throw new Error('guest bench: missing results');
-    const name = `diod 1.0.24, same guest kernel client (trans=tcp, user networking, ${mb} MiB, ${files} files, dd best of ${plan.ddRuns} runs, per-file steps in ${plan.chunks} alternating chunks, ls -l ${plan.lsRuns} runs)`;
+    const name = `diod 1.0.24, same guest kernel client (trans=tcp, user networking, ${mb} MiB, ${files} files, dd best of ${plan.ddRuns} runs, per-file steps in ${plan.chunks} alternating chunks, ls -l ${plan.lsRuns} runs, after ${plan.warmupFiles} unmeasured files each)`;
     emitRatio(`guest dd write ${mb} MiB bs=1M`, mine.writeMBps, theirs.writeMBps, 'MB/s', name);
     emitRatio(`guest dd read ${mb} MiB bs=1M`, mine.readMBps, theirs.readMBps, 'MB/s', name);
     emitRatio('guest create', mine.createPerSec, theirs.createPerSec, 'files/s', name);
