@@ -89,7 +89,7 @@ export class LocalNode implements FsNode {
   }
 
   /** Opens `name` in this directory as a new node without following a symlink. */
-  private async child(name: string): Promise<LocalNode> {
+  private child(name: string): LocalNode {
     // A missing name is the common failure (every create looks it up first): one open,
     // answered without building a stack trace.
     const fd = openIfExists(entryPath(this.dirFd(), name), O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -364,6 +364,6 @@ export class LocalNode implements FsNode {
     set?.delete(this);
     if (set?.size === 0) this.fs.live.delete(this.key);
     closeQuietly(this.fd);
-    await this.parent?.release();
+    if (this.parent) await this.parent.release();
   }
 }

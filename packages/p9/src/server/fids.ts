@@ -55,6 +55,17 @@ export class FidTable {
 
 /** Releases a fid's open file and node, swallowing backend errors (the fid is gone anyway). */
 export async function releaseFid(f: Fid): Promise<void> {
-  if (f.open) await f.open.close().catch(() => undefined);
-  await f.node.release().catch(() => undefined);
+  // try/await rather than .catch(): no extra promise per release, on every Tclunk.
+  if (f.open) {
+    try {
+      await f.open.close();
+    } catch {
+      // The fid is gone either way.
+    }
+  }
+  try {
+    await f.node.release();
+  } catch {
+    // Same.
+  }
 }

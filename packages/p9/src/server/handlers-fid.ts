@@ -87,10 +87,10 @@ export async function walk(
         next = name === '.' ? await cur.clone() : await cur.walk(name);
       } catch (err) {
         if (qids.length === 0) throw err;
-        await node?.release();
+        if (node) await node.release();
         return { qids };
       }
-      await node?.release();
+      if (node) await node.release();
       node = next;
       qids.push(next.qid);
     }
