@@ -36,7 +36,7 @@ export interface GuestPlan {
 export const mark = (label: string) => `echo "BENCH $N ${label} $(cut -d' ' -f1 /proc/uptime)"`;
 
 /** `rounds` passes over the targets, every other pass reversed: A B B A A B ... */
-export function alternate<T>(targets: T[], rounds: number): { target: T; round: number }[] {
+function alternate<T>(targets: T[], rounds: number): { target: T; round: number }[] {
   const out: { target: T; round: number }[] = [];
   for (let round = 0; round < rounds; round++) {
     const pass = round % 2 === 0 ? targets : [...targets].reverse();

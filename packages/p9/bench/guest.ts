@@ -51,8 +51,7 @@ function span(at: Map<string, number>, label: string, k: string): number {
  * One server's figures. dd: the best of its runs (long runs; whatever else the machine does only
  * slows one down). Per-file steps: everything it handled over the time all its chunks took.
  */
-function timings(out: string, name: string, plan: GuestPlan): GuestTimings {
-  const at = marks(out);
+function timings(at: Map<string, number>, name: string, plan: GuestPlan): GuestTimings {
   const rounds = (n: number) => Array.from({ length: n }, (_, r) => runLabel(name, r));
   const dd = rounds(plan.ddRuns);
   const total = (k: string, n: number) => rounds(n).reduce((s, l) => s + span(at, l, k), 0);
@@ -108,7 +107,7 @@ export async function guestBench(targets: GuestTarget[], plan: GuestPlan): Promi
     listeners.close(); // a listener nobody connected to now rejects instead of waiting
     await listeners.moved(); // the host counted `bytes` each way, or this throws
     return {
-      servers: new Map(targets.map((x) => [x.name, timings(out, x.name, plan)])),
+      servers: new Map(targets.map((x) => [x.name, timings(at, x.name, plan)])),
       ceiling: {
         hostToGuestMBps: plan.mb / span(at, 'raw', 'h'),
         guestToHostMBps: plan.mb / span(at, 'raw', 'g'),
