@@ -119,17 +119,15 @@ export async function guestBench(targets: GuestTarget[], plan: GuestPlan): Promi
       await l.moved(); // the host counted `bytes` each way, or this throws
     }
     const rates = (k: string) => listeners.map((_, i) => plan.mb / span(at, runLabel('raw', i), k));
-    const best = (k: string) => Math.max(...rates(k));
-    const list = (k: string) =>
-      rates(k)
-        .map((r) => r.toFixed(1))
-        .join(' ');
-    console.error(`p9 guest raw TCP MB/s: host->guest ${list('h')}; guest->host ${list('g')}`);
+    const down = rates('h');
+    const up = rates('g');
+    const shown = (v: number[]) => v.map((r) => r.toFixed(1)).join(' ');
+    console.error(`p9 guest raw TCP MB/s: host->guest ${shown(down)}; guest->host ${shown(up)}`);
     return {
       servers: new Map(targets.map((x) => [x.name, timings(at, x.name, plan)])),
       ceiling: {
-        hostToGuestMBps: best('h'),
-        guestToHostMBps: best('g'),
+        hostToGuestMBps: Math.max(...down),
+        guestToHostMBps: Math.max(...up),
       },
     };
   } finally {
