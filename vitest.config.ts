@@ -38,6 +38,23 @@ export default defineConfig({
           teardownTimeout: 30_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // Conformance against external corpora (../shared: QEMU's QAPI sources, libvirt's
+          // test data), which a clone elsewhere does not have; scripts/test.mjs runs this
+          // project only where they are (and requires them under CI=true).
+          name: 'conformance',
+          include: [
+            'packages/*/test/conformance/**/*.test.ts',
+            'examples/*/test/conformance/**/*.test.ts',
+          ],
+          maxWorkers: 2,
+          sequence: { groupOrder: 2 },
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

@@ -7,16 +7,23 @@
 //   pnpm test                 everything
 //   pnpm test -- --unit       only the unit tests (Node 20 and 24)
 //   pnpm test -- --integration only the integration tests
+//   pnpm test -- --conformance only the conformance tier
+//
+// The conformance tier reads external corpora (QEMU's QAPI sources, libvirt's test data)
+// from ../shared beside the repository (or $MULTIVERSE_SHARED_DIR). Where they are missing
+// it is not run, and the summary says so and why; under CI=true a missing corpus fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureNode24 } from './node24.mjs';
 import { log, ROOT, setup } from './setup.mjs';
+import { missingCorpora, sharedDir } from './shared-corpus.mjs';
 
 const args = new Set(process.argv.slice(2));
 const onlyUnit = args.has('--unit');
 const onlyIntegration = args.has('--integration');
-const everything = !onlyUnit && !onlyIntegration;
+const onlyConformance = args.has('--conformance');
+const everything = !onlyUnit && !onlyIntegration && !onlyConformance;
 
 const reports = join(ROOT, '.cache', 'test-reports');
 rmSync(reports, { recursive: true, force: true });
@@ -104,6 +111,23 @@ if (everything || onlyUnit) {
 if (everything || onlyIntegration) {
   testReports.push(vitest('integration tests (Node 20)', 'integration'));
 }
+/** Lines for the summary about tiers that did not run, and why. */
+const notRun = [];
+if (everything || onlyConformance) {
+  const missing = missingCorpora();
+  if (missing.length === 0) {
+    testReports.push(vitest('conformance tier (Node 20)', 'conformance'));
+  } else {
+    const why = `not found in ${sharedDir()}: ${missing.map((m) => `${m.path} (${m.what})`).join(', ')}`;
+    if (process.env.CI === 'true') {
+      results.push({ name: `conformance tier: corpora ${why}`, ok: false, seconds: 0 });
+    } else {
+      notRun.push(
+        `conformance tier NOT run: corpora ${why}; put ../shared beside the repository or set MULTIVERSE_SHARED_DIR`,
+      );
+    }
+  }
+}
 
 let passed = 0;
 let failed = 0;
@@ -123,6 +147,7 @@ process.stderr.write('\nSummary\n');
 for (const { name, ok, seconds } of results) {
   process.stderr.write(`  ${ok ? 'ok  ' : 'FAIL'} ${name} (${seconds.toFixed(1)} s)\n`);
 }
+for (const line of notRun) process.stderr.write(`  --   ${line}\n`);
 const allOk = results.every((r) => r.ok) && failed === 0;
 // The plain closing line CI reads: tests counted over every vitest run above.
 process.stdout.write(

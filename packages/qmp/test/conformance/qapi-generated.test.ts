@@ -1,23 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { requireShared } from '../../../../scripts/shared-corpus.mjs';
 import { generate } from '../../scripts/qapi/generate.js';
 import { qapiCommands, qapiEvents } from '../../src/generated/index.js';
 
 const packageDir = join(import.meta.dirname, '..', '..');
-const qapiRoot = join(packageDir, '..', '..', '..', 'shared', 'qapi');
-
-function requireSchemas(): void {
-  if (!existsSync(qapiRoot)) {
-    throw new Error(
-      `QAPI schema sources are required at ${qapiRoot} (../shared/qapi next to the repository)`,
-    );
-  }
-}
+const qapiRoot = requireShared('qapi', "QEMU's QAPI schema sources");
 
 describe('generated QAPI types', () => {
   it('are up to date with ../shared/qapi (run `pnpm gen:qapi` if this fails)', () => {
-    requireSchemas();
     for (const [name, text] of generate(qapiRoot)) {
       const checkedIn = readFileSync(join(packageDir, 'src', 'generated', name), 'utf8');
       expect(

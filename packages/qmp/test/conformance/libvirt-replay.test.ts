@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { requireShared } from '../../../../scripts/shared-corpus.mjs';
 import { QmpClient } from '../../src/client/client.js';
 import { LiveSchema } from '../../src/client/live-schema.js';
 import { QmpCommandError } from '../../src/errors.js';
@@ -8,17 +9,7 @@ import { parseJson } from '../../src/protocol/json.js';
 import { LineSplitter } from '../../src/protocol/line-splitter.js';
 import { duplexPair } from '../helpers/duplex-pair.js';
 
-const repliesDir = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'libvirt-9.0',
-  'qmp-replies',
-);
+const repliesDir = requireShared('libvirt-9.0/qmp-replies', "libvirt 9.0's recorded QMP sessions");
 
 interface Exchange {
   command: { execute: string; arguments?: Record<string, unknown> };
@@ -71,12 +62,6 @@ function replayServer(session: Exchange[]) {
 }
 
 describe('replay of libvirt 9.0 recorded QMP sessions', () => {
-  if (!existsSync(repliesDir)) {
-    it('needs ../shared/libvirt-9.0/qmp-replies', () => {
-      throw new Error(`libvirt recorded sessions are required at ${repliesDir}`);
-    });
-    return;
-  }
   for (const name of readdirSync(repliesDir).filter((f) => f.endsWith('.replies'))) {
     it(`decodes every reply of ${name}`, async () => {
       const session = readSession(join(repliesDir, name));
