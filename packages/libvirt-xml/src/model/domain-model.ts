@@ -1,5 +1,6 @@
 import { checkEnum, checkInt, parseNumber } from '../checks.js';
-import { readSize, type Size, type SizeInput, toSize } from '../units.js';
+import { InvalidValueError } from '../errors.js';
+import { readSize, type Size, type SizeInput, sizeToBytes, toSize } from '../units.js';
 import { createElement, type XmlElement } from '../xml/tree.js';
 import { DevicesView } from './devices/devices.js';
 import { NamedDocumentView } from './document.js';
@@ -79,6 +80,8 @@ export const LIFECYCLE_ACTIONS = [
   'coredump-destroy',
   'coredump-restart',
 ] as const;
+/** libvirt's largest memory size in KiB (VIR_DOMAIN_MEMORY_PARAM_UNLIMITED). */
+export const MAX_MEMORY_KIB = Number.MAX_SAFE_INTEGER;
 export const QEMU_NAMESPACE = 'http://libvirt.org/schemas/domain/qemu/1.0';
 
 /**
@@ -242,6 +245,19 @@ export class DomainModel extends NamedDocumentView {
       return;
     }
     const size = toSize(value, name);
+    // libvirt rounds up to KiB and refuses more than 2^53 - 1 KiB ("numerical overflow") and,
+    // for <memory>, zero ("Memory size must be specified").
+    const kib = Math.ceil(sizeToBytes(size) / 1024);
+    if (kib > MAX_MEMORY_KIB) {
+      throw new InvalidValueError(
+        name,
+        value,
+        `more than libvirt's limit of ${MAX_MEMORY_KIB} KiB`,
+      );
+    }
+    if (kib === 0 && name !== 'currentMemory') {
+      throw new InvalidValueError(name, value, 'libvirt needs a size of at least 1 KiB');
+    }
     const e = this.ensureChild(name);
     e.attrs.unit = size.unit;
     setText(e, String(size.value));

@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import { type Domain, domain, InvalidValueError, parseDomain } from '../../src/index.js';
+
+/**
+ * Hostile input, from a caller or from a file: every case ends in a typed error that names
+ * what was wrong and where, within a bounded time and memory, and nothing half-applied stays
+ * in the document.
+ */
+
+function caught(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+/** The builder call throws an InvalidValueError at `path`, and the domain is left as it was. */
+function refused(d: Domain, call: (d: Domain) => unknown, path: string, reason: RegExp): void {
+  const before = d.toXml();
+  const error = caught(() => call(d));
+  expect(error).toBeInstanceOf(InvalidValueError);
+  expect(error).toMatchObject({ code: 'INVALID_VALUE', path });
+  expect((error as Error).message).toMatch(reason);
+  expect(d.toXml()).toBe(before);
+}
+
+const base = () => domain({ name: 'mv-hostile', memory: '1 GiB' });
+
+describe('builders refuse what libvirt refuses, at the call that causes it', () => {
+  it('a duplicate disk target', () => {
+    const d = base().disk({ source: '/a.img', target: 'vda', bus: 'virtio' });
+    refused(
+      d,
+      (x) => x.disk({ source: '/b.img', target: 'vda', bus: 'virtio' }),
+      'devices.disks[1].target',
+      /two disks with one target \(already used by devices\.disks\[0\]\)/,
+    );
+    // A cdrom counts too: it is a <disk>.
+    const s = base().disk({ source: '/a.img', target: 'sda', bus: 'sata' });
+    refused(s, (x) => x.cdrom({ target: 'sda' }), 'devices.disks[1].target', /one target/);
+  });
+
+  it('a second serial console, and a second serial port on one port', () => {
+    const d = base().serialConsole();
+    refused(
+      d,
+      (x) => x.serialConsole(),
+      'devices.consoles[1].target',
+      /only the first console can be a serial console/,
+    );
+    refused(d, (x) => x.serial({ port: 0 }), 'devices.serials[1].port', /two serial ports/);
+    // Another serial port on a free port is fine, and serialConsole() picks a free port.
+    d.serial({ type: 'unix', path: '/run/s.sock', port: 1 });
+    const fresh = base().serial({ port: 0 }).serialConsole();
+    expect(fresh.devices.serials.map((s) => s.targetPort)).toEqual(['0', '1']);
+    expect(fresh.devices.consoles[0]?.targetPort).toBe('1');
+  });
+
+  it('memory of 0 or past libvirt limit, vCPUs of 0 or out of range', () => {
+    for (const memory of [0, '0 GiB', { value: 0, unit: 'MiB' }]) {
+      expect(caught(() => domain({ name: 'x', memory }))).toMatchObject({
+        code: 'INVALID_VALUE',
+        path: 'memory',
+      });
+    }
+    expect(() => domain({ name: 'x', memory: '9 EiB' })).toThrow(/memory: .*limit of/);
+    expect(() => domain({ name: 'x', memory: '1 b' })).not.toThrow(); // libvirt rounds up to 1 KiB
+    for (const vcpus of [0, -1, 1.5, 16385, Number.NaN]) {
+      expect(caught(() => domain({ name: 'x', memory: '1 GiB', vcpus }))).toMatchObject({
+        code: 'INVALID_VALUE',
+        path: 'vcpu',
+      });
+    }
+    const d = base();
+    expect(() => d.setMaxMemory(0, 1)).toThrow(/maxMemory: .*at least 1 KiB/);
+    d.currentMemory = 0; // libvirt accepts it
+  });
+
+  it('a second vsock, memballoon, iommu or watchdog instead of silently replacing the first', () => {
+    refused(
+      base().vsock({ cid: 3 }),
+      (x) => x.vsock({ cid: 4 }),
+      'devices.vsock[1]',
+      /only one <vsock> device \(already used by devices\.vsock\[0\]\)/,
+    );
+    refused(
+      base().memballoon(),
+      (x) => x.memballoon(),
+      'devices.memballoon[1]',
+      /one <memballoon>/,
+    );
+    const iommu = base().iommu({ model: 'intel' });
+    refused(iommu, (x) => x.iommu({ intremap: true }), 'devices.iommu[1]', /one <iommu>/);
+    refused(base().watchdog(), (x) => x.watchdog(), 'devices.watchdogs[1]', /one <watchdog>/);
+    refused(base().tpm(), (x) => x.tpm({ model: 'tpm-tis' }), 'devices.tpms[1]', /one TPM/);
+  });
+
+  it('duplicate PCI, drive, virtio-serial and ccw addresses, in any spelling', () => {
+    const d = base().network({
+      user: true,
+      address: { type: 'pci', domain: 0, bus: 1, slot: 2, function: 0 },
+    });
+    refused(
+      d,
+      (x) =>
+        x.disk({
+          source: '/a.img',
+          target: 'vda',
+          address: { type: 'pci', bus: 1, slot: 2 },
+        }),
+      'devices.disks[0].address',
+      /two devices at one address \(already used by devices\.interfaces\[0\]\)/,
+    );
+    // A parsed document spelling the same address in decimal collides too.
+    const parsed = parseDomain(`<domain type="kvm"><name>p</name><memory>1</memory><devices>
+  <disk type="file" device="disk"><source file="/a"/><target dev="sda" bus="scsi"/><address type="drive" controller="0" bus="0" target="0" unit="1"/></disk>
+  <interface type="user"><address type="pci" domain="0" bus="1" slot="31" function="0"/></interface>
+</devices></domain>`);
+    refused(
+      parsed,
+      (x) =>
+        x.disk({
+          source: '/b',
+          target: 'sdb',
+          bus: 'scsi',
+          address: { type: 'drive', unit: 1 },
+        }),
+      'devices.disks[1].address',
+      /already used by devices\.disks\[0\]/,
+    );
+    refused(
+      parsed,
+      (x) => x.network({ user: true, address: { type: 'pci', bus: 1, slot: 0x1f } }),
+      'devices.interfaces[1].address',
+      /one address/,
+    );
+    // setAddress on a listed device is checked against the others too.
+    const nic = parsed.devices.interfaces[0];
+    const disk = parsed.devices.disks[0];
+    expect(() => disk?.setAddress({ type: 'pci', bus: 1, slot: 31 })).toThrow(
+      /devices\.disks\[0\]\.address: .*already used by devices\.interfaces\[0\]/,
+    );
+    expect(disk?.address?.type).toBe('drive');
+    nic?.setAddress({ type: 'pci', bus: 1, slot: 31, function: 0 }); // its own address is fine
+  });
+
+  it('duplicate aliases and MAC addresses, and multicast MACs', () => {
+    const d = parseDomain(`<domain type="kvm"><name>p</name><memory>1</memory><devices>
+  <interface type="user"><mac address="52:54:00:00:00:01"/><alias name="ua-net0"/></interface>
+  <interface type="user"><mac address="52:54:00:00:00:02"/></interface>
+</devices></domain>`);
+    const second = d.devices.interfaces[1];
+    if (!second) throw new Error('parsed interface missing');
+    expect(
+      caught(() => {
+        second.alias = 'ua-net0';
+      }),
+    ).toMatchObject({
+      code: 'INVALID_VALUE',
+      path: 'devices.interfaces[1].alias',
+    });
+    expect(() => {
+      second.alias = 'net0';
+    }).toThrow(/'ua-'/);
+    expect(() => {
+      second.mac = '52:54:00:00:00:01';
+    }).toThrow(
+      /devices\.interfaces\[1\]\.mac: .*share a MAC address \(already used by devices\.interfaces\[0\]\)/,
+    );
+    expect(second.mac).toBe('52:54:00:00:00:02');
+    refused(
+      d,
+      (x) => x.network({ user: true, mac: '52:54:00:00:00:01' }),
+      'devices.interfaces[2].mac',
+      /share a MAC/,
+    );
+    refused(
+      d,
+      (x) => x.network({ user: true, mac: '01:00:10:00:00:01' }),
+      'devices.interfaces[2].mac',
+      /multicast/,
+    );
+    // Case does not hide a duplicate.
+    d.network({ user: true, mac: '52:54:00:00:00:0A' });
+    refused(
+      d,
+      (x) => x.network({ user: true, mac: '52:54:00:00:00:0a' }),
+      'devices.interfaces[3].mac',
+      /share a MAC/,
+    );
+  });
+
+  it('the rest of the family: boot order, controller index, hostdev, mount tag, channel, graphics', () => {
+    const d = base()
+      .disk({ source: '/a.img', target: 'vda', boot: 1 })
+      .controller({ type: 'scsi', index: 0 })
+      .hostdev({ pci: '0000:03:00.0' })
+      .hostdev({ usb: { vendor: 0x046d, product: 0xc52b } })
+      .filesystem({ source: '/srv/a', target: 'share' })
+      .channel({ type: 'unix', name: 'org.mv.0' })
+      .graphics({ type: 'vnc' });
+    refused(
+      d,
+      (x) => x.network({ user: true, boot: 1 }),
+      'devices.interfaces[0].boot',
+      /boot order/,
+    );
+    refused(
+      d,
+      (x) => x.controller({ type: 'scsi', index: 0 }),
+      'devices.controllers[1].index',
+      /index/,
+    );
+    d.controller({ type: 'usb', index: 0 }); // another type may share the index
+    refused(
+      d,
+      (x) => x.hostdev({ pci: { domain: 0, bus: 3, slot: 0, function: 0 } }),
+      'devices.hostdevs[2].source',
+      /same host device twice/,
+    );
+    refused(
+      d,
+      (x) => x.hostdev({ usb: { vendor: 0x046d, product: 0xc52b }, managed: false }),
+      'devices.hostdevs[2].source',
+      /same host device twice/,
+    );
+    refused(
+      d,
+      (x) => x.filesystem({ source: '/srv/b', target: 'share' }),
+      'devices.filesystems[1].target',
+      /mount tag/,
+    );
+    refused(
+      d,
+      (x) => x.channel({ type: 'unix', name: 'org.mv.0' }),
+      'devices.channels[1].name',
+      /port name/,
+    );
+    refused(
+      d,
+      (x) => x.graphics({ type: 'vnc', port: 5901 }),
+      'devices.graphics[1].type',
+      /one vnc/,
+    );
+    d.graphics({ type: 'spice' }); // one of each type is fine
+  });
+});
