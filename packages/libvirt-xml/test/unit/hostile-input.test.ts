@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { type Domain, domain, InvalidValueError, parseDomain } from '../../src/index.js';
+import {
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_SIZE,
+  type Domain,
+  domain,
+  InvalidValueError,
+  LibvirtXmlError,
+  parseDomain,
+  parseNetwork,
+  parseXml,
+  XmlForbiddenError,
+  XmlMalformedError,
+  XmlTooLargeError,
+} from '../../src/index.js';
 
 /**
  * Hostile input, from a caller or from a file: every case ends in a typed error that names
@@ -245,5 +258,137 @@ describe('builders refuse what libvirt refuses, at the call that causes it', () 
       /one vnc/,
     );
     d.graphics({ type: 'spice' }); // one of each type is fine
+  });
+});
+
+describe('the parser: character references, entities, size and depth', () => {
+  it.each([
+    ['NUL', '&#0;', 'U+0000'],
+    ['NUL in hex', '&#x0;', 'U+0000'],
+    ['a C0 control', '&#x1B;', 'U+001B'],
+    ['a lone high surrogate', '&#xD800;', 'U+D800'],
+    ['a lone low surrogate', '&#57343;', 'U+DFFF'],
+    ['U+FFFE', '&#xFFFE;', 'U+FFFE'],
+    ['U+FFFF', '&#65535;', 'U+FFFF'],
+    ['past U+10FFFF', '&#x110000;', 'beyond U+10FFFF'],
+    ['a huge number', `&#${'9'.repeat(5000)};`, 'beyond U+10FFFF'],
+  ])('refuses a reference to %s, located, in text and in attributes', (_name, ref, what) => {
+    for (const [xml, line, column] of [
+      [`<domain>\n  <name>a${ref}</name></domain>`, 2, 10],
+      [`<domain type="kvm">\n<devices>\n<disk device="${ref}"/></devices></domain>`, 3, 15],
+    ] as const) {
+      const error = caught(() => parseDomain(xml));
+      expect(error).toBeInstanceOf(XmlMalformedError);
+      expect(error).toMatchObject({ code: 'XML_MALFORMED', line, column });
+      expect((error as Error).message).toContain(`(${what}) is not allowed in XML`);
+      expect((error as Error).message.length).toBeLessThan(200);
+    }
+  });
+
+  it('refuses the raw characters too (NUL, controls, lone surrogates, U+FFFF), located', () => {
+    for (const ch of ['\u0000', '\u0008', '\u001F', '\uD800', '\uDC00', '\uFFFF']) {
+      const error = caught(() => parseDomain(`<domain>\n<name>a${ch}</name></domain>`));
+      expect(error).toMatchObject({ code: 'XML_MALFORMED', line: 2, column: 8 });
+    }
+  });
+
+  it('keeps what XML allows: tab/LF/CR references, astral characters, references in comments and CDATA', () => {
+    const xml =
+      '<domain><name>a&#9;&#xA;&#13;&#x1F600;\uD83D\uDE00&#x10FFFF;</name><!-- &#0; --><description><![CDATA[&#xD800;]]></description></domain>';
+    const d = parseDomain(xml);
+    expect(d.name).toBe('a\t\n\r\u{1F600}\u{1F600}\u{10FFFF}');
+    expect(d.description).toBe('&#xD800;');
+    expect(d.toXml()).toBe(`${xml}\n`);
+  });
+
+  it('setters refuse the same characters a document cannot hold', () => {
+    const d = parseDomain('<domain><name>x</name></domain>');
+    for (const bad of ['a\u0000', 'a\uD800b', '\uDFFF', 'a\uFFFE']) {
+      expect(() => {
+        d.description = bad;
+      }).toThrow(/^description: invalid value .*a character XML cannot represent/);
+    }
+    expect(() => d.network({ network: 'a\u0000' })).toThrow(InvalidValueError);
+    expect(d.toXml()).toBe('<domain><name>x</name></domain>\n');
+  });
+
+  it('refuses entity bombs and external entities before expanding anything', () => {
+    const levels = Array.from(
+      { length: 10 },
+      (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`,
+    ).join('');
+    const bomb = `<!DOCTYPE domain [<!ENTITY l0 "lol">${levels}]><domain><name>&l10;</name></domain>`;
+    const started = performance.now();
+    expect(caught(() => parseDomain(bomb))).toBeInstanceOf(XmlForbiddenError);
+    expect(() =>
+      parseDomain('<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/shadow">]><domain>&x;</domain>'),
+    ).toThrow(XmlForbiddenError);
+    expect(() => parseDomain('<!doctype domain><domain/>')).toThrow(XmlForbiddenError);
+    // Undefined entities are not looked up anywhere.
+    expect(() => parseDomain('<domain><name>&shadow;</name></domain>')).toThrow(
+      /undefined entity or stray '&' near "&shadow;/,
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses oversize input before parsing, with the limit in the error', () => {
+    const huge = `<domain><name>${'x'.repeat(DEFAULT_MAX_SIZE)}</name></domain>`;
+    const started = performance.now();
+    const error = caught(() => parseDomain(huge));
+    expect(error).toBeInstanceOf(XmlTooLargeError);
+    expect(error).toMatchObject({ code: 'XML_TOO_LARGE', maxSize: DEFAULT_MAX_SIZE });
+    expect(performance.now() - started).toBeLessThan(500);
+    // A smaller bound for untrusted callers is honoured the same way.
+    expect(() => parseNetwork('<network/>'.padEnd(2000, ' '), { maxSize: 1024 })).toThrow(
+      /2000 characters exceeds the limit of 1024/,
+    );
+  });
+
+  it('refuses deep nesting with a typed error, never a stack overflow', () => {
+    const nest = (n: number) => `<domain>${'<a>'.repeat(n)}${'</a>'.repeat(n)}</domain>`;
+    expect(() => parseDomain(nest(DEFAULT_MAX_DEPTH + 1))).toThrow(
+      new RegExp(`nested deeper than ${DEFAULT_MAX_DEPTH}`),
+    );
+    // Far past the parser's own ceiling, and unclosed: still a typed error, quickly.
+    const started = performance.now();
+    expect(caught(() => parseDomain(nest(200_000)))).toBeInstanceOf(XmlMalformedError);
+    expect(caught(() => parseDomain(`<domain>${'<a>'.repeat(200_000)}`))).toBeInstanceOf(
+      XmlMalformedError,
+    );
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('many attributes, long names, many references: bounded by maxSize and quick', () => {
+    const started = performance.now();
+    const attrs = Array.from({ length: 50_000 }, (_, i) => `a${i}="&#65;"`).join(' ');
+    const d = parseDomain(`<domain ${attrs}><name>${'&#65;'.repeat(100_000)}</name></domain>`);
+    expect(d.name?.length).toBe(100_000);
+    expect(d.attr('a49999')).toBe('A');
+    expect(() => parseXml(`<${'n'.repeat(2_000_000)}/>`)).not.toThrow();
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('wrong types are typed errors, not crashes', () => {
+    for (const input of [undefined, null, 42, {}, [], Buffer.from('<domain/>')]) {
+      const error = caught(() => parseDomain(input as unknown as string));
+      expect(error).toBeInstanceOf(LibvirtXmlError);
+      expect(error).toMatchObject({ code: 'XML_MALFORMED' });
+    }
+    const d = domain({ name: 'x', memory: '1 GiB' });
+    for (const call of [
+      () => domain({ name: 42 as unknown as string, memory: '1 GiB' }),
+      () => domain({ name: 'x', memory: '1 GiB', vcpus: '2' as unknown as number }),
+      () => domain({ name: 'x', memory: { value: -1, unit: 'KiB' } }),
+      () => domain({ name: 'x', memory: '1 furlong' }),
+      () => d.disk({ target: 42 as unknown as string }),
+      () => d.disk({ target: 'vdz', source: '../relative.img' }),
+      () => d.network({ user: true, mac: 5 as unknown as string }),
+      () => d.vsock({ cid: 2 }),
+      () => d.vsock({ cid: '3' as unknown as number }),
+      () => d.serial({ port: 32 }),
+      () => d.hostdev({ pci: '0000:03:00.8' }),
+    ]) {
+      expect(caught(call)).toBeInstanceOf(InvalidValueError);
+    }
   });
 });
