@@ -1,4 +1,4 @@
-import { InvalidValueError } from './errors.js';
+import { InvalidValueError, MalformedValueError } from './errors.js';
 
 /**
  * Value checks applied where values are made (builders and setters). Each throws an
@@ -69,10 +69,20 @@ export function formatHex(value: number, digits: number): string {
   return `0x${value.toString(16).padStart(digits, '0')}`;
 }
 
-export function parseNumber(value: string | undefined): number | undefined {
+/**
+ * Reads an integer from the document as libvirt writes them (decimal, or hex with 0x);
+ * `undefined` when absent, a `MalformedValueError` naming `path` when present but not an integer.
+ */
+export function readInt(path: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value.trim());
-  return Number.isFinite(n) ? n : undefined;
+  const text = value.trim();
+  const n = /^0x[0-9a-f]{1,13}$/i.test(text)
+    ? Number.parseInt(text.slice(2), 16)
+    : /^[+-]?\d{1,16}$/.test(text)
+      ? Number(text)
+      : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw new MalformedValueError(path, value, 'an integer');
+  return n;
 }
 
 // Characters XML 1.0 cannot carry at all, not even escaped: C0 controls other than tab, LF and

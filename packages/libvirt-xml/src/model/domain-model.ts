@@ -1,4 +1,4 @@
-import { checkEnum, checkInt, parseNumber } from '../checks.js';
+import { checkEnum, checkInt, readInt } from '../checks.js';
 import { InvalidValueError } from '../errors.js';
 import { readSize, type Size, type SizeInput, sizeToBytes, toSize } from '../units.js';
 import { createElement, type XmlElement } from '../xml/tree.js';
@@ -128,7 +128,7 @@ export class DomainModel extends NamedDocumentView {
   /** Hotplug ceiling; `slots` is the number of DIMM slots. */
   get maxMemory(): (Size & { slots?: number }) | undefined {
     const size = this.size('maxMemory');
-    const slots = parseNumber(this.childAttr('maxMemory', 'slots'));
+    const slots = readInt('maxMemory.slots', this.childAttr('maxMemory', 'slots'));
     return size && (slots === undefined ? size : { ...size, slots });
   }
   setMaxMemory(value: SizeInput, slots: number): this {
@@ -137,14 +137,14 @@ export class DomainModel extends NamedDocumentView {
     return this;
   }
   get vcpus(): number | undefined {
-    return parseNumber(this.childText('vcpu'));
+    return readInt('vcpu', this.childText('vcpu'));
   }
   set vcpus(value: number) {
     this.setChildText('vcpu', checkInt('vcpu', value, 1, 16384));
   }
   /** vCPUs online at boot when fewer than `vcpus`. */
   get currentVcpus(): number | undefined {
-    return parseNumber(this.childAttr('vcpu', 'current'));
+    return readInt('vcpu.current', this.childAttr('vcpu', 'current'));
   }
   get onPoweroff(): string | undefined {
     return this.childText('on_poweroff');
@@ -237,7 +237,7 @@ export class DomainModel extends NamedDocumentView {
 
   private size(name: string): Size | undefined {
     const e = this.child(name);
-    return e && readSize(textOf(e), attrOf(e, 'unit'), 'KiB');
+    return e && readSize(name, textOf(e), attrOf(e, 'unit'), 'KiB');
   }
   private setSize(name: string, value: SizeInput | undefined): void {
     if (value === undefined) {

@@ -6,6 +6,7 @@ import {
   domain,
   InvalidValueError,
   LibvirtXmlError,
+  MalformedValueError,
   parseDomain,
   parseNetwork,
   parseXml,
@@ -13,6 +14,7 @@ import {
   XmlMalformedError,
   XmlTooLargeError,
 } from '../../src/index.js';
+import { BUILT_DOCUMENTS } from '../helpers/fixtures.js';
 
 /**
  * Hostile input, from a caller or from a file: every case ends in a typed error that names
@@ -390,5 +392,80 @@ describe('the parser: character references, entities, size and depth', () => {
     ]) {
       expect(caught(call)).toBeInstanceOf(InvalidValueError);
     }
+  });
+});
+
+describe('typed getters say when a value in the document is malformed', () => {
+  const malformed = `<domain type="kvm">
+  <name>bad</name>
+  <memory unit="furlong">1</memory>
+  <currentMemory>lots</currentMemory>
+  <vcpu current="two">abc</vcpu>
+  <os><type>hvm</type><bootmenu enable="maybe"/></os>
+  <cpu><topology sockets="1" cores="x" threads="1"/></cpu>
+  <devices>
+    <disk type="file" device="disk"><target dev="vda"/><boot order="first"/><address type="pci" domain="0" bus="0" slot="zz" function="0"/></disk>
+    <graphics type="vnc" port="59o0" autoport="perhaps"/>
+    <vsock model="virtio"><cid auto="no" address="-"/></vsock>
+  </devices>
+</domain>`;
+
+  it('parses and round-trips the document unchanged', () => {
+    expect(parseDomain(malformed).toXml()).toBe(`${malformed}\n`);
+  });
+
+  it('reading a malformed value throws a MalformedValueError with its path, not undefined', () => {
+    const d = parseDomain(malformed);
+    const error = caught(() => d.vcpus);
+    expect(error).toBeInstanceOf(MalformedValueError);
+    expect(error).toMatchObject({ code: 'MALFORMED_VALUE', path: 'vcpu', value: 'abc' });
+    expect((error as Error).message).toBe(
+      'vcpu: malformed value "abc" in the document: expected an integer',
+    );
+    expect(() => d.memory).toThrow(/^memory\.unit: malformed value "furlong"/);
+    expect(() => d.devices.disks[0]?.address?.value).toThrow(
+      /^devices\.disks\[0\]\.address\.slot: malformed value "zz"/,
+    );
+    // Values that are fine still read, absent ones are still undefined.
+    expect(d.name).toBe('bad');
+    expect(d.maxMemory).toBeUndefined();
+    expect(d.devices.disks[0]?.target).toBe('vda');
+  });
+
+  it('problems() lists every malformed value with its path, without throwing or changing anything', () => {
+    const d = parseDomain(malformed);
+    const problems = d.problems();
+    expect(problems.map((p) => `${p.path}=${p.value}`).sort()).toEqual(
+      [
+        'currentMemory=lots',
+        'memory.unit=furlong',
+        'vcpu=abc',
+        'vcpu.current=two',
+        'os.bootmenu=maybe',
+        'cpu.topology.cores=x',
+        'devices.disks[0].bootOrder=first',
+        'devices.disks[0].address.slot=zz',
+        'devices.graphics[0].port=59o0',
+        'devices.graphics[0].autoport=perhaps',
+        'devices.vsock[0].cid=-',
+      ].sort(),
+    );
+    expect(problems.find((p) => p.path === 'vcpu')?.expected).toBe('an integer');
+    expect(d.toXml()).toBe(`${malformed}\n`);
+  });
+
+  it('documents the builders make have no problems', () => {
+    for (const [name, build] of Object.entries(BUILT_DOCUMENTS)) {
+      expect({ name, problems: build().problems() }).toEqual({ name, problems: [] });
+    }
+  });
+
+  it('numbers past what a double holds exactly are malformed, not rounded', () => {
+    const d = parseDomain(
+      '<domain><name>n</name><vcpu>99999999999999999999</vcpu><memory>1e3</memory></domain>',
+    );
+    expect(() => d.vcpus).toThrow(MalformedValueError);
+    expect(() => d.memory).toThrow(/^memory: malformed value "1e3".*non-negative integer/);
+    expect(d.problems()).toHaveLength(2);
   });
 });

@@ -1,4 +1,4 @@
-import { parseNumber } from '../../checks.js';
+import { readInt } from '../../checks.js';
 import { InvalidValueError } from '../../errors.js';
 import { cloneElement, type XmlElement } from '../../xml/tree.js';
 import { AddressView, addressElement, type DeviceAddress } from '../address.js';
@@ -76,6 +76,6 @@ export class DeviceView extends ElementView {
   }
 
   get bootOrder(): number | undefined {
-    return parseNumber(this.childAttr('boot', 'order'));
+    return readInt(`${this.path}.bootOrder`, this.childAttr('boot', 'order'));
   }
 }
