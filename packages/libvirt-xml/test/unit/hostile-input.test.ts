@@ -71,6 +71,17 @@ describe('builders refuse what libvirt refuses, at the call that causes it', () 
     const fresh = base().serial({ port: 0 }).serialConsole();
     expect(fresh.devices.serials.map((s) => s.targetPort)).toEqual(['0', '1']);
     expect(fresh.devices.consoles[0]?.targetPort).toBe('1');
+    // Checked in place, the first console stays allowed to be the serial one.
+    const parsed = parseDomain(`<domain><name>c</name><memory>1</memory><devices>
+  <console type="pty"><target type="serial" port="0"/></console>
+  <console type="pty"><target type="virtio" port="1"/></console>
+</devices></domain>`);
+    const [first, second] = parsed.devices.consoles;
+    if (first) first.alias = 'ua-console0';
+    expect(first?.alias).toBe('ua-console0');
+    expect(() => {
+      if (second) second.alias = 'ua-console0';
+    }).toThrow(/devices\.consoles\[1\]\.alias: .*already used by devices\.consoles\[0\]/);
   });
 
   it('memory of 0 or past libvirt limit, vCPUs of 0 or out of range', () => {

@@ -31,8 +31,10 @@ export class DeviceView extends ElementView {
     if (!this.devices) return;
     const copy = new ElementView(cloneElement(this.element), this.path);
     change(copy);
-    const others = this.devices.children.filter((n) => n !== this.element);
-    checkNewDevice({ ...this.devices, children: others }, copy.element, this.path);
+    // The device is checked in place: the others keep their indexes before it.
+    const at = this.devices.children.indexOf(this.element);
+    const children = this.devices.children.map((n) => (n === this.element ? copy.element : n));
+    checkNewDevice({ ...this.devices, children }, copy.element, this.path, at);
   }
   /** The device element's own `type` attribute (disk type, interface type, ...). */
   get type(): string | undefined {

@@ -62,8 +62,17 @@ export function devicePath(devices: XmlElement, device: XmlElement): string {
   return `devices.${DEVICE_LIST_KEYS[device.name] ?? device.name}[${index}]`;
 }
 
-/** Throws when adding `added` (whose path will be `path`) to `devices` makes a domain libvirt refuses. */
-export function checkNewDevice(devices: XmlElement, added: XmlElement, path: string): void {
+/**
+ * Throws when adding `added` (whose path will be `path`) to `devices` makes a domain libvirt
+ * refuses. `at` is where it goes among `devices.children` (the end for a new device; a setter
+ * checking a device in place gives its index), for the rules that depend on order.
+ */
+export function checkNewDevice(
+  devices: XmlElement,
+  added: XmlElement,
+  path: string,
+  at = devices.children.length,
+): void {
   const existing = devices.children.filter(
     (n): n is XmlElement => n.kind === 'element' && n !== added,
   );
@@ -109,8 +118,9 @@ export function checkNewDevice(devices: XmlElement, added: XmlElement, path: str
     }
     case 'console': {
       // libvirt: "Only the first console can be a serial port".
-      if (childAttr(added, 'target', 'type') === 'serial' && same[0]) {
-        clash('target', 'serial', same[0], 'only the first console can be a serial console');
+      const first = same.find((e) => devices.children.indexOf(e) < at);
+      if (childAttr(added, 'target', 'type') === 'serial' && first) {
+        clash('target', 'serial', first, 'only the first console can be a serial console');
       }
       break;
     }
