@@ -1,4 +1,4 @@
-import { InvalidValueError } from './errors.js';
+import { InvalidValueError, MalformedValueError } from './errors.js';
 
 /**
  * Value checks applied where values are made (builders and setters). Each throws an
@@ -69,19 +69,46 @@ export function formatHex(value: number, digits: number): string {
   return `0x${value.toString(16).padStart(digits, '0')}`;
 }
 
-export function parseNumber(value: string | undefined): number | undefined {
+/**
+ * Reads an integer from the document as libvirt writes them (decimal, or hex with 0x);
+ * `undefined` when absent, a `MalformedValueError` naming `path` when present but not an integer.
+ */
+export function readInt(path: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value.trim());
-  return Number.isFinite(n) ? n : undefined;
+  const text = value.trim();
+  const n = /^0x[0-9a-f]{1,13}$/i.test(text)
+    ? Number.parseInt(text.slice(2), 16)
+    : /^[+-]?\d{1,16}$/.test(text)
+      ? Number(text)
+      : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw new MalformedValueError(path, value, 'an integer');
+  return n;
 }
 
-// Characters XML 1.0 cannot carry at all, not even escaped.
-const NON_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+// Characters XML 1.0 cannot carry at all, not even escaped: C0 controls other than tab, LF and
+// CR, U+FFFE/U+FFFF, and surrogates standing alone (\p{Cs} in a /u regex matches only those;
+// a proper pair is one astral character).
+const NON_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/u;
+
+/** Whether XML 1.0 allows the code point (its `Char` production). */
+export function isXmlChar(code: number): boolean {
+  if (code < 0x20) return code === 0x9 || code === 0xa || code === 0xd;
+  if (code <= 0xd7ff) return true;
+  if (code <= 0xdfff) return false;
+  if (code <= 0xfffd) return true;
+  return code >= 0x10000 && code <= 0x10ffff;
+}
 
 /** Refuses control characters that no XML document may contain (libvirt would refuse the file). */
 export function checkXmlChars(path: string, value: string): string {
-  if (NON_XML_CHARS.test(value)) {
-    throw new InvalidValueError(path, value, 'contains a control character XML cannot represent');
+  const bad = NON_XML_CHARS.exec(value);
+  if (bad) {
+    const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new InvalidValueError(
+      path,
+      value,
+      `contains U+${code} at ${bad.index}, a character XML cannot represent`,
+    );
   }
   return value;
 }

@@ -7,7 +7,8 @@ export type LibvirtXmlErrorCode =
   | 'XML_FORBIDDEN'
   | 'XML_TOO_LARGE'
   | 'WRONG_ROOT'
-  | 'INVALID_VALUE';
+  | 'INVALID_VALUE'
+  | 'MALFORMED_VALUE';
 
 export class LibvirtXmlError extends Error {
   readonly code: LibvirtXmlErrorCode;
@@ -80,5 +81,25 @@ export class InvalidValueError extends LibvirtXmlError {
   ) {
     super('INVALID_VALUE', `${path}: invalid value ${JSON.stringify(value)}: ${reason}`);
     this.name = 'InvalidValueError';
+  }
+}
+
+/**
+ * A typed getter met a value in the document that is not of its type (`<vcpu>abc</vcpu>`,
+ * `slot="zz"`, `autoport="maybe"`). Parsing keeps such documents as they are (round trips stay
+ * lossless); reading the value says it is bad instead of returning `undefined`.
+ * `DocumentView.problems()` lists every such value without throwing.
+ */
+export class MalformedValueError extends LibvirtXmlError {
+  constructor(
+    readonly path: string,
+    readonly value: string,
+    readonly expected: string,
+  ) {
+    super(
+      'MALFORMED_VALUE',
+      `${path}: malformed value ${JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value)} in the document: expected ${expected}`,
+    );
+    this.name = 'MalformedValueError';
   }
 }

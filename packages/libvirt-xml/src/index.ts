@@ -3,6 +3,7 @@ export {
   InvalidValueError,
   LibvirtXmlError,
   type LibvirtXmlErrorCode,
+  MalformedValueError,
   WrongRootError,
   XmlForbiddenError,
   XmlMalformedError,
@@ -81,6 +82,7 @@ export {
   parseNetwork,
   serializeNetwork,
 } from './model/network.js';
+export type { ValueProblem } from './model/problems.js';
 export {
   NWFILTER_ACTIONS,
   NWFILTER_DIRECTIONS,

@@ -1,4 +1,4 @@
-import { InvalidValueError } from './errors.js';
+import { InvalidValueError, MalformedValueError } from './errors.js';
 
 /**
  * libvirt's size units (formatdomain "Memory Allocation"): `b`/`bytes`, then a prefix letter
@@ -59,14 +59,28 @@ export function toSize(input: SizeInput, path: string, defaultUnit = 'KiB'): Siz
   return size;
 }
 
-/** Reads `<x unit='...'>N</x>`-style values; libvirt's default unit applies when absent. */
+/**
+ * Reads `<x unit='...'>N</x>`-style values; libvirt's default unit applies when absent. A
+ * number that is not a non-negative integer, or a unit libvirt does not know, is a
+ * `MalformedValueError` naming `path` (`path.unit` for the unit).
+ */
 export function readSize(
+  path: string,
   value: string | undefined,
   unit: string | undefined,
   defaultUnit: string,
 ): Size | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value.trim());
-  if (!Number.isFinite(n)) return undefined;
+  const text = value.trim();
+  const n = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n))
+    throw new MalformedValueError(path, value, 'a non-negative integer');
+  if (unit !== undefined && unitFactor(unit) === undefined) {
+    throw new MalformedValueError(
+      `${path}.unit`,
+      unit,
+      'a size unit (b, KiB, MiB, GiB, KB, MB...)',
+    );
+  }
   return { value: n, unit: unit ?? defaultUnit };
 }

@@ -1,4 +1,4 @@
-import { checkInt, formatHex, parseNumber } from '../checks.js';
+import { checkInt, formatHex, readInt } from '../checks.js';
 import { InvalidValueError } from '../errors.js';
 import type { XmlElement } from '../xml/tree.js';
 import { ElementView, el } from './view.js';
@@ -124,7 +124,7 @@ export class AddressView extends ElementView {
 
   /** The address as a typed value, or undefined for types this model does not describe. */
   get value(): DeviceAddress | undefined {
-    const n = (name: string) => parseNumber(this.attr(name)) ?? 0;
+    const n = (name: string) => readInt(`${this.path}.${name}`, this.attr(name)) ?? 0;
     switch (this.type) {
       case 'pci': {
         const multifunction = this.attr('multifunction');

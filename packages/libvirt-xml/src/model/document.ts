@@ -3,6 +3,7 @@ import { WrongRootError } from '../errors.js';
 import { type ParseXmlOptions, parseXml } from '../xml/parse.js';
 import { serializeXml } from '../xml/serialize.js';
 import { createElement, type XmlDocument } from '../xml/tree.js';
+import { collectProblems, type ValueProblem } from './problems.js';
 import { ElementView } from './view.js';
 
 /**
@@ -12,6 +13,15 @@ import { ElementView } from './view.js';
 export class DocumentView extends ElementView {
   constructor(readonly document: XmlDocument) {
     super(document.root, '');
+  }
+
+  /**
+   * Every value the typed getters cannot read (`<vcpu>abc</vcpu>`, `slot="zz"`), with its path.
+   * Parsing accepts such documents and writes them back unchanged; reading one of those values
+   * throws a `MalformedValueError`, so call this first to find them all at once.
+   */
+  problems(): ValueProblem[] {
+    return collectProblems(this);
   }
 
   /** The document as XML text. */

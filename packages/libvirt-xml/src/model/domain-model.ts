@@ -1,5 +1,6 @@
-import { checkEnum, checkInt, parseNumber } from '../checks.js';
-import { readSize, type Size, type SizeInput, toSize } from '../units.js';
+import { checkEnum, checkInt, readInt } from '../checks.js';
+import { InvalidValueError } from '../errors.js';
+import { readSize, type Size, type SizeInput, sizeToBytes, toSize } from '../units.js';
 import { createElement, type XmlElement } from '../xml/tree.js';
 import { DevicesView } from './devices/devices.js';
 import { NamedDocumentView } from './document.js';
@@ -79,6 +80,8 @@ export const LIFECYCLE_ACTIONS = [
   'coredump-destroy',
   'coredump-restart',
 ] as const;
+/** libvirt's largest memory size in KiB (VIR_DOMAIN_MEMORY_PARAM_UNLIMITED). */
+export const MAX_MEMORY_KIB = Number.MAX_SAFE_INTEGER;
 export const QEMU_NAMESPACE = 'http://libvirt.org/schemas/domain/qemu/1.0';
 
 /**
@@ -125,7 +128,7 @@ export class DomainModel extends NamedDocumentView {
   /** Hotplug ceiling; `slots` is the number of DIMM slots. */
   get maxMemory(): (Size & { slots?: number }) | undefined {
     const size = this.size('maxMemory');
-    const slots = parseNumber(this.childAttr('maxMemory', 'slots'));
+    const slots = readInt('maxMemory.slots', this.childAttr('maxMemory', 'slots'));
     return size && (slots === undefined ? size : { ...size, slots });
   }
   setMaxMemory(value: SizeInput, slots: number): this {
@@ -134,14 +137,14 @@ export class DomainModel extends NamedDocumentView {
     return this;
   }
   get vcpus(): number | undefined {
-    return parseNumber(this.childText('vcpu'));
+    return readInt('vcpu', this.childText('vcpu'));
   }
   set vcpus(value: number) {
     this.setChildText('vcpu', checkInt('vcpu', value, 1, 16384));
   }
   /** vCPUs online at boot when fewer than `vcpus`. */
   get currentVcpus(): number | undefined {
-    return parseNumber(this.childAttr('vcpu', 'current'));
+    return readInt('vcpu.current', this.childAttr('vcpu', 'current'));
   }
   get onPoweroff(): string | undefined {
     return this.childText('on_poweroff');
@@ -234,7 +237,7 @@ export class DomainModel extends NamedDocumentView {
 
   private size(name: string): Size | undefined {
     const e = this.child(name);
-    return e && readSize(textOf(e), attrOf(e, 'unit'), 'KiB');
+    return e && readSize(name, textOf(e), attrOf(e, 'unit'), 'KiB');
   }
   private setSize(name: string, value: SizeInput | undefined): void {
     if (value === undefined) {
@@ -242,6 +245,19 @@ export class DomainModel extends NamedDocumentView {
       return;
     }
     const size = toSize(value, name);
+    // libvirt rounds up to KiB and refuses more than 2^53 - 1 KiB ("numerical overflow") and,
+    // for <memory>, zero ("Memory size must be specified").
+    const kib = Math.ceil(sizeToBytes(size) / 1024);
+    if (kib > MAX_MEMORY_KIB) {
+      throw new InvalidValueError(
+        name,
+        value,
+        `more than libvirt's limit of ${MAX_MEMORY_KIB} KiB`,
+      );
+    }
+    if (kib === 0 && name !== 'currentMemory') {
+      throw new InvalidValueError(name, value, 'libvirt needs a size of at least 1 KiB');
+    }
     const e = this.ensureChild(name);
     e.attrs.unit = size.unit;
     setText(e, String(size.value));

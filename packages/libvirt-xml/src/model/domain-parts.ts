@@ -1,4 +1,4 @@
-import { checkAbsolutePath, checkEnum, checkInt, parseNumber } from '../checks.js';
+import { checkAbsolutePath, checkEnum, checkInt, readInt } from '../checks.js';
 import { readSize, type Size } from '../units.js';
 import type { XmlElement } from '../xml/tree.js';
 import { attrOf, ElementView, el, textOf, yesNo } from './view.js';
@@ -44,7 +44,7 @@ export class OsView extends ElementView {
     return this.childAttr('loader', 'type');
   }
   get secure(): boolean | undefined {
-    return yesNo(this.childAttr('loader', 'secure'));
+    return yesNo(`${this.path}.loader.secure`, this.childAttr('loader', 'secure'));
   }
   get nvram(): string | undefined {
     return this.childText('nvram');
@@ -84,7 +84,7 @@ export class OsView extends ElementView {
     });
   }
   get bootmenu(): boolean | undefined {
-    return yesNo(this.childAttr('bootmenu', 'enable'));
+    return yesNo(`${this.path}.bootmenu`, this.childAttr('bootmenu', 'enable'));
   }
   set bootmenu(value: boolean | undefined) {
     this.setChildAttr('bootmenu', 'enable', value);
@@ -129,7 +129,7 @@ export class CpuView extends ElementView {
   get topology(): CpuTopology | undefined {
     const t = this.child('topology');
     if (!t) return undefined;
-    const n = (k: string) => parseNumber(attrOf(t, k)) ?? 1;
+    const n = (k: string) => readInt(`${this.path}.topology.${k}`, attrOf(t, k)) ?? 1;
     return { sockets: n('sockets'), dies: n('dies'), cores: n('cores'), threads: n('threads') };
   }
   set topology(value: CpuTopology | undefined) {
@@ -200,9 +200,9 @@ export class ClockView extends ElementView {
     );
   }
   get timers(): Array<{ name: string; present?: boolean; tickpolicy?: string }> {
-    return this.children('timer').map((t) => ({
+    return this.children('timer').map((t, i) => ({
       name: attrOf(t, 'name') ?? '',
-      present: yesNo(attrOf(t, 'present')),
+      present: yesNo(`${this.path}.timers[${i}].present`, attrOf(t, 'present')),
       tickpolicy: attrOf(t, 'tickpolicy'),
     }));
   }
@@ -248,7 +248,9 @@ export class MemoryBackingView extends ElementView {
     if (!huge) return [];
     return huge.children
       .filter((n): n is XmlElement => n.kind === 'element' && n.name === 'page')
-      .map((p) => readSize(attrOf(p, 'size'), attrOf(p, 'unit'), 'KiB'))
+      .map((p, i) =>
+        readSize(`${this.path}.hugepageSizes[${i}]`, attrOf(p, 'size'), attrOf(p, 'unit'), 'KiB'),
+      )
       .filter((x): x is Size => x !== undefined);
   }
 }

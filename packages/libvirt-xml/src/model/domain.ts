@@ -40,6 +40,7 @@ import {
   videoElement,
   watchdogElement,
 } from './devices/others.js';
+import { checkNewDevice } from './devices/rules.js';
 import { type VsockInput, vsockElement } from './devices/vsock.js';
 import { newDocument, parseRoot } from './document.js';
 import { DomainConfig } from './domain-config.js';
@@ -91,8 +92,9 @@ export class Domain extends DomainConfig {
     });
   }
   filesystem(input: FilesystemInput): this {
+    this.addDevice('filesystem', 'filesystems', (p) => filesystemElement(input, p));
     if (input.driver === 'virtiofs' && !this.memoryBacking.present) this.withSharedMemory();
-    return this.addDevice('filesystem', 'filesystems', (p) => filesystemElement(input, p));
+    return this;
   }
   network(input: InterfaceInput): this {
     return this.addDevice('interface', 'interfaces', (p) => interfaceElement(input, p));
@@ -104,9 +106,17 @@ export class Domain extends DomainConfig {
   serial(input: SerialInput = {}): this {
     return this.addDevice('serial', 'serials', (p) => serialElement(input, p));
   }
-  /** A pty serial port plus the `<console>` bound to it: what `virsh console` attaches to. */
+  /**
+   * A pty serial port (on the lowest free port) plus the `<console>` bound to it: what
+   * `virsh console` attaches to. libvirt allows one serial console, and only as the first console.
+   */
   serialConsole(): this {
-    const port = this.devices.serials.length;
+    const used = new Set(this.devices.serials.map((s) => s.targetPort));
+    let port = 0;
+    while (used.has(String(port))) port++;
+    const consolePath = `devices.consoles[${this.devices.children('console').length}]`;
+    // Checked before the serial port goes in, so a refused console leaves the domain unchanged.
+    checkNewDevice(this.devices.element, consoleElement('pty', port), consolePath);
     this.serial({ port });
     return this.addDevice('console', 'consoles', () => consoleElement('pty', port));
   }
@@ -147,16 +157,15 @@ export class Domain extends DomainConfig {
   watchdog(input: Parameters<typeof watchdogElement>[0] = {}): this {
     return this.addDevice('watchdog', 'watchdogs', (p) => watchdogElement(input, p));
   }
+  /** The memory balloon; libvirt takes one (remove a parsed one first to replace it). */
   memballoon(input: Parameters<typeof memballoonElement>[0] = {}): this {
-    this.devices.removeChildren('memballoon');
     return this.addDevice('memballoon', 'memballoon', (p) => memballoonElement(input, p));
   }
   panic(input: Parameters<typeof panicElement>[0] = {}): this {
     return this.addDevice('panic', 'panics', (p) => panicElement(input, p));
   }
-  /** The virtio vsock device; `cid` must be >= 3 or `'auto'`. */
+  /** The virtio vsock device; `cid` must be >= 3 or `'auto'`. libvirt takes one per domain. */
   vsock(input: VsockInput): this {
-    this.devices.removeChildren('vsock');
     return this.addDevice('vsock', 'vsock', (p) => vsockElement(input, p));
   }
   memoryDevice(input: MemoryDeviceInput): this {
@@ -167,12 +176,13 @@ export class Domain extends DomainConfig {
   }
   /** A vIOMMU; interrupt remapping also switches the features to a split I/O APIC, as libvirt requires. */
   iommu(input: Parameters<typeof iommuElement>[0] = {}): this {
+    this.addDevice('iommu', 'iommu', (p) => iommuElement(input, p));
     if (input.intremap) {
       const features = this.features;
       features.removeChildren('ioapic');
       features.insert(el('ioapic', { driver: 'qemu' }));
     }
-    return this.addDevice('iommu', 'iommu', (p) => iommuElement(input, p));
+    return this;
   }
   controller(input: ControllerInput): this {
     return this.addDevice('controller', 'controllers', (p) => controllerElement(input, p));
@@ -190,6 +200,7 @@ export class Domain extends DomainConfig {
         'libvirt refuses per-device boot order together with <os><boot> (bootOrder())',
       );
     }
+    checkNewDevice(devices.element, element, path);
     devices.insert(element);
     return this;
   }

@@ -1,8 +1,8 @@
-import { checkEnum, checkInt, checkMac, checkNonEmpty } from '../checks.js';
+import { checkEnum, checkInt, checkMac, checkNonEmpty, readInt } from '../checks.js';
 import { InvalidValueError } from '../errors.js';
 import type { ParseXmlOptions } from '../xml/parse.js';
 import type { XmlElement } from '../xml/tree.js';
-import { NamedDocumentView, newDocument, parseRoot } from './document.js';
+import { joinPath, NamedDocumentView, newDocument, parseRoot } from './document.js';
 import { attrOf, ElementView, el } from './view.js';
 
 export const FORWARD_MODES = [
@@ -93,8 +93,7 @@ export class NetworkIpView extends ElementView {
     return this.attr('address');
   }
   get prefix(): number | undefined {
-    const p = this.attr('prefix');
-    return p === undefined ? undefined : Number(p);
+    return readInt(`${this.path}.prefix`, this.attr('prefix'));
   }
   get netmask(): string | undefined {
     return this.attr('netmask');
@@ -172,8 +171,7 @@ export class Network extends NamedDocumentView {
     return this.childAttr('domain', 'name');
   }
   get mtu(): number | undefined {
-    const size = this.childAttr('mtu', 'size');
-    return size === undefined ? undefined : Number(size);
+    return readInt(joinPath(this.path, 'mtu'), this.childAttr('mtu', 'size'));
   }
   /** Names of the `<portgroup>`s guests can pick. */
   get portgroups(): string[] {

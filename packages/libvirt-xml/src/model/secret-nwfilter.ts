@@ -1,8 +1,8 @@
-import { checkEnum, checkInt, checkName, checkNonEmpty, checkUuid } from '../checks.js';
+import { checkEnum, checkInt, checkName, checkNonEmpty, checkUuid, readInt } from '../checks.js';
 import { InvalidValueError } from '../errors.js';
 import type { ParseXmlOptions } from '../xml/parse.js';
 import type { XmlElement } from '../xml/tree.js';
-import { DocumentView, newDocument, parseRoot } from './document.js';
+import { DocumentView, joinPath, newDocument, parseRoot } from './document.js';
 import { attrOf, el, textOf, yesNo } from './view.js';
 
 /** What a secret unlocks: an encrypted volume, a Ceph/iSCSI login, a TLS key, a vTPM state. */
@@ -34,10 +34,10 @@ export class Secret extends DocumentView {
     return this.childText('description');
   }
   get ephemeral(): boolean | undefined {
-    return yesNo(this.attr('ephemeral'));
+    return yesNo(joinPath(this.path, 'ephemeral'), this.attr('ephemeral'));
   }
   get private(): boolean | undefined {
-    return yesNo(this.attr('private'));
+    return yesNo(joinPath(this.path, 'private'), this.attr('private'));
   }
   /** Usage type (`volume`, `ceph`, `iscsi`, `tls`, `vtpm`) and what it names. */
   get usage(): { type: string; target: string } | undefined {
@@ -114,12 +114,12 @@ export class Nwfilter extends DocumentView {
     priority?: number;
     protocols: string[];
   }> {
-    return this.children('rule').map((r) => {
-      const priority = attrOf(r, 'priority');
+    return this.children('rule').map((r, i) => {
+      const priority = readInt(joinPath(this.path, `rules[${i}].priority`), attrOf(r, 'priority'));
       return {
         action: attrOf(r, 'action'),
         direction: attrOf(r, 'direction'),
-        ...(priority === undefined ? {} : { priority: Number(priority) }),
+        ...(priority === undefined ? {} : { priority }),
         protocols: r.children
           .filter((n): n is XmlElement => n.kind === 'element')
           .map((n) => n.name),

@@ -2,7 +2,7 @@ import { checkAbsolutePath, checkEnum, checkName, checkNonEmpty, checkUuid } fro
 import { readSize, type Size, type SizeInput, toSize } from '../units.js';
 import type { ParseXmlOptions } from '../xml/parse.js';
 import type { XmlElement } from '../xml/tree.js';
-import { DocumentView, NamedDocumentView, newDocument, parseRoot } from './document.js';
+import { DocumentView, joinPath, NamedDocumentView, newDocument, parseRoot } from './document.js';
 import { attrOf, el, textOf } from './view.js';
 
 export const POOL_TYPES = [
@@ -35,7 +35,7 @@ export interface StoragePoolOptions {
 
 function sizeOf(view: DocumentView, name: string): Size | undefined {
   const e = view.child(name);
-  return e && readSize(textOf(e), attrOf(e, 'unit'), 'bytes');
+  return e && readSize(joinPath(view.path, name), textOf(e), attrOf(e, 'unit'), 'bytes');
 }
 
 /** A libvirt `<pool>`: where volumes live. */

@@ -1,4 +1,5 @@
 import { checkXmlChars } from '../checks.js';
+import { MalformedValueError } from '../errors.js';
 import { decodeXml, escapeAttr, escapeText } from '../xml/escape.js';
 import {
   childElements,
@@ -177,11 +178,12 @@ export function el(
   return element;
 }
 
-/** `yes`/`no` attributes as booleans. */
-export function yesNo(value: string | undefined): boolean | undefined {
+/** `yes`/`no` (`on`/`off`) attributes as booleans; anything else is a `MalformedValueError` at `path`. */
+export function yesNo(path: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
   if (value === 'yes' || value === 'on') return true;
   if (value === 'no' || value === 'off') return false;
-  return undefined;
+  throw new MalformedValueError(path, value, 'yes or no (on or off)');
 }
 
 /** Decoded attribute of any element (the tree keeps values escaped). */

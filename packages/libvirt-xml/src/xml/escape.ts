@@ -1,3 +1,5 @@
+import { isXmlChar } from '../checks.js';
+
 /**
  * Escaping between the tree's raw (escaped) strings and real values. The five predefined
  * entities and numeric character references are all XML has without a DTD, and DTDs are refused.
@@ -13,7 +15,7 @@ export function decodeXml(raw: string): string {
     if (ref.charCodeAt(0) === 35 /* # */) {
       const code =
         ref[1] === 'x' ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10);
-      return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+      return isXmlChar(code) ? String.fromCodePoint(code) : whole;
     }
     return NAMED[ref] ?? whole;
   });

@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { NON_XML_CHARS } from '../checks.js';
+import { isXmlChar, NON_XML_CHARS } from '../checks.js';
 import { XmlForbiddenError, XmlMalformedError, XmlTooLargeError } from '../errors.js';
 import { BAD_REFERENCE } from './escape.js';
 import type { XmlDocument, XmlElement, XmlNode } from './tree.js';
@@ -46,12 +46,18 @@ export function parseXml(xml: string, options: ParseXmlOptions = {}): XmlDocumen
   refuseDeclarations(xml);
   const bad = NON_XML_CHARS.exec(xml);
   if (bad) {
-    const code = bad[0].charCodeAt(0).toString(16).padStart(4, '0');
-    throw new XmlMalformedError(`character U+${code} at offset ${bad.index} is not allowed in XML`);
+    const code = hex(bad[0].charCodeAt(0));
+    const { line, column } = locate(xml, bad.index);
+    throw new XmlMalformedError(
+      `character U+${code} at offset ${bad.index} is not allowed in XML`,
+      line,
+      column,
+    );
   }
   const verdict = XMLValidator.validate(xml, { allowBooleanAttributes: false });
   if (verdict !== true)
     throw new XmlMalformedError(verdict.err.msg, verdict.err.line, verdict.err.col);
+  if (xml.includes('&#')) refuseBadCharReferences(xml);
   let ordered: OrderedNode[];
   try {
     ordered = parser.parse(xml) as OrderedNode[];
@@ -70,6 +76,53 @@ function refuseDeclarations(xml: string): void {
   if (!xml.includes('<!')) return;
   if (/<!DOCTYPE/i.test(xml)) throw new XmlForbiddenError('DOCTYPE');
   if (/<!(ENTITY|ELEMENT|ATTLIST|NOTATION)/i.test(xml)) throw new XmlForbiddenError('ENTITY');
+}
+
+// Comments, CDATA sections and PIs are skipped (a reference there is plain text); the input is
+// known to be well-formed here, so these spans cannot be confused with markup.
+const CHAR_REFERENCE =
+  /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|&#(x[0-9a-fA-F]+|[0-9]+);/g;
+
+/**
+ * `&#0;` or `&#xD800;` would smuggle in what a raw character cannot: the XML 1.0 `Char` rule
+ * applies to references too (well-formedness constraint "Legal Character").
+ */
+function refuseBadCharReferences(xml: string): void {
+  CHAR_REFERENCE.lastIndex = 0;
+  for (let m = CHAR_REFERENCE.exec(xml); m !== null; m = CHAR_REFERENCE.exec(xml)) {
+    const ref = m[1];
+    if (ref === undefined) continue;
+    const digits = ref[0] === 'x' ? ref.slice(1) : ref;
+    // Long digit strings are out of range whatever they say; parse only what fits.
+    const code =
+      digits.replace(/^0+/, '').length > 8
+        ? Number.POSITIVE_INFINITY
+        : Number.parseInt(digits, ref[0] === 'x' ? 16 : 10);
+    if (!isXmlChar(code)) {
+      const { line, column } = locate(xml, m.index);
+      const what = Number.isFinite(code) && code <= 0x10ffff ? `U+${hex(code)}` : 'beyond U+10FFFF';
+      throw new XmlMalformedError(
+        `character reference ${m[0].slice(0, 24)} (${what}) is not allowed in XML`,
+        line,
+        column,
+      );
+    }
+  }
+}
+
+function hex(code: number): string {
+  return code.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/** 1-based line and column of a character offset. */
+function locate(xml: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let at = xml.indexOf('\n'); at !== -1 && at < offset; at = xml.indexOf('\n', at + 1)) {
+    line++;
+    start = at + 1;
+  }
+  return { line, column: offset - start + 1 };
 }
 
 function toDocument(ordered: OrderedNode[], maxDepth: number): XmlDocument {

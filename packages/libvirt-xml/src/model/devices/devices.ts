@@ -52,8 +52,14 @@ export const DEVICE_ORDER = [
 export class DevicesView extends ElementView {
   protected static override readonly childOrder: readonly string[] = DEVICE_ORDER;
 
-  private list<T>(name: string, key: string, View: new (e: XmlElement, p: string) => T): T[] {
-    return this.children(name).map((e, i) => new View(e, `${this.path}.${key}[${i}]`));
+  private list<T>(
+    name: string,
+    key: string,
+    View: new (e: XmlElement, p: string, attach: undefined, devices: XmlElement) => T,
+  ): T[] {
+    return this.children(name).map(
+      (e, i) => new View(e, `${this.path}.${key}[${i}]`, undefined, this.element),
+    );
   }
 
   /** Removes a device (any view from these lists) with its indentation; false if not here. */

@@ -199,6 +199,6 @@ export class DiskView extends DeviceView {
   }
   /** USB/SCSI disks: whether the guest sees removable media. */
   get removable(): boolean | undefined {
-    return yesNo(this.childAttr('target', 'removable'));
+    return yesNo(`${this.path}.removable`, this.childAttr('target', 'removable'));
   }
 }

@@ -1,4 +1,4 @@
-import { checkInt } from '../../checks.js';
+import { checkInt, readInt } from '../../checks.js';
 import { InvalidValueError } from '../../errors.js';
 import type { XmlElement } from '../../xml/tree.js';
 import { AddressView, addressElement, type PciAddress, parsePciAddress } from '../address.js';
@@ -72,7 +72,7 @@ export class HostdevView extends DeviceView {
     return this.attr('mode');
   }
   get managed(): boolean | undefined {
-    return yesNo(this.attr('managed'));
+    return yesNo(`${this.path}.managed`, this.attr('managed'));
   }
   /** USB vendor and product ids of a USB hostdev chosen by id. */
   get usbId(): { vendor: number; product: number } | undefined {
@@ -81,8 +81,7 @@ export class HostdevView extends DeviceView {
       const e = source?.children.find(
         (n): n is XmlElement => n.kind === 'element' && n.name === name,
       );
-      const v = e && attrOf(e, 'id');
-      return v === undefined ? undefined : Number(v);
+      return readInt(`${this.path}.usbId.${name}`, e && attrOf(e, 'id'));
     };
     const vendor = id('vendor');
     const product = id('product');

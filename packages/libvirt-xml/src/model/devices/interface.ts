@@ -111,11 +111,10 @@ export class InterfaceView extends DeviceView {
   }
   /** Sets the MAC address (checked; an error names `devices.interfaces[i].mac`). */
   set mac(value: string | undefined) {
-    this.setChildAttr(
-      'mac',
-      'address',
-      value === undefined ? undefined : checkMac(`${this.path}.mac`, value),
-    );
+    const mac = value === undefined ? undefined : checkMac(`${this.path}.mac`, value);
+    if (mac !== undefined)
+      this.checkAgainstOthers((copy) => copy.setChildAttr('mac', 'address', mac));
+    this.setChildAttr('mac', 'address', mac);
   }
   /** Emulated NIC the guest sees (`virtio`, `e1000e`, `rtl8139`...). */
   get model(): string | undefined {

@@ -1,4 +1,4 @@
-import { checkAbsolutePath, checkEnum, checkInt, checkNonEmpty } from '../../checks.js';
+import { checkAbsolutePath, checkEnum, checkInt, checkNonEmpty, readInt } from '../../checks.js';
 import { readSize, type Size, type SizeInput, toSize } from '../../units.js';
 import type { XmlElement } from '../../xml/tree.js';
 import { attrOf, el, textOf } from '../view.js';
@@ -91,12 +91,13 @@ export function shmemElement(input: ShmemInput, path: string): XmlElement {
 }
 
 function sizeChild(
+  path: string,
   parent: XmlElement | undefined,
   name: string,
   defaultUnit: string,
 ): Size | undefined {
   const e = parent?.children.find((n): n is XmlElement => n.kind === 'element' && n.name === name);
-  return e && readSize(textOf(e), attrOf(e, 'unit'), defaultUnit);
+  return e && readSize(path, textOf(e), attrOf(e, 'unit'), defaultUnit);
 }
 
 /** A memory device (`<memory model='dimm|nvdimm|virtio-pmem|virtio-mem'>`). */
@@ -106,7 +107,7 @@ export class MemoryDeviceView extends DeviceView {
   }
   /** Size of the device (`<target><size>`). */
   get size(): Size | undefined {
-    return sizeChild(this.child('target'), 'size', 'KiB');
+    return sizeChild(`${this.path}.size`, this.child('target'), 'size', 'KiB');
   }
   /** Guest NUMA node it is plugged into. */
   get node(): number | undefined {
@@ -114,7 +115,7 @@ export class MemoryDeviceView extends DeviceView {
     const node = target?.children.find(
       (n): n is XmlElement => n.kind === 'element' && n.name === 'node',
     );
-    return node === undefined ? undefined : Number(textOf(node));
+    return node && readInt(`${this.path}.node`, textOf(node));
   }
   /** NVDIMM label area size. */
   get labelSize(): Size | undefined {
@@ -122,7 +123,7 @@ export class MemoryDeviceView extends DeviceView {
     const label = target?.children.find(
       (n): n is XmlElement => n.kind === 'element' && n.name === 'label',
     );
-    return sizeChild(label, 'size', 'KiB');
+    return sizeChild(`${this.path}.labelSize`, label, 'size', 'KiB');
   }
   /** Backing file (nvdimm, virtio-pmem). */
   get sourcePath(): string | undefined {
@@ -133,7 +134,7 @@ export class MemoryDeviceView extends DeviceView {
     return path && textOf(path);
   }
   get pagesize(): Size | undefined {
-    return sizeChild(this.child('source'), 'pagesize', 'KiB');
+    return sizeChild(`${this.path}.pagesize`, this.child('source'), 'pagesize', 'KiB');
   }
 }
 
@@ -146,7 +147,7 @@ export class ShmemView extends DeviceView {
     return this.childAttr('model', 'type');
   }
   get size(): Size | undefined {
-    return sizeChild(this.element, 'size', 'M');
+    return sizeChild(`${this.path}.size`, this.element, 'size', 'M');
   }
   get serverPath(): string | undefined {
     return this.childAttr('server', 'path');

@@ -1,4 +1,4 @@
-import { checkAbsolutePath, checkEnum, checkInt, checkNonEmpty } from '../../checks.js';
+import { checkAbsolutePath, checkEnum, checkInt, checkNonEmpty, readInt } from '../../checks.js';
 import type { XmlElement } from '../../xml/tree.js';
 import { el, yesNo } from '../view.js';
 import { DeviceView } from './device.js';
@@ -260,11 +260,10 @@ export class GenericDeviceView extends DeviceView {
 /** `<graphics>`: VNC/SPICE port, autoport and listen address. */
 export class GraphicsView extends DeviceView {
   get port(): number | undefined {
-    const p = this.attr('port');
-    return p === undefined ? undefined : Number(p);
+    return readInt(`${this.path}.port`, this.attr('port'));
   }
   get autoport(): boolean | undefined {
-    return yesNo(this.attr('autoport'));
+    return yesNo(`${this.path}.autoport`, this.attr('autoport'));
   }
   get listen(): string | undefined {
     return this.attr('listen') ?? this.childAttr('listen', 'address');

@@ -1,4 +1,4 @@
-import { checkInt } from '../../checks.js';
+import { checkInt, readInt } from '../../checks.js';
 import type { XmlElement } from '../../xml/tree.js';
 import { el, yesNo } from '../view.js';
 import { DeviceView } from './device.js';
@@ -25,11 +25,10 @@ export function vsockElement(input: VsockInput, path: string): XmlElement {
 /** The `<vsock>` device. */
 export class VsockView extends DeviceView {
   get auto(): boolean | undefined {
-    return yesNo(this.childAttr('cid', 'auto'));
+    return yesNo(`${this.path}.auto`, this.childAttr('cid', 'auto'));
   }
   get cid(): number | undefined {
-    const address = this.childAttr('cid', 'address');
-    return address === undefined ? undefined : Number(address);
+    return readInt(`${this.path}.cid`, this.childAttr('cid', 'address'));
   }
   set cid(value: number | 'auto') {
     this.removeChildren('cid');
