@@ -8,6 +8,7 @@ export type QmpErrorCode =
   | 'PROTOCOL_ERROR'
   | 'INVALID_JSON'
   | 'UNEXPECTED_REPLY'
+  | 'LIMIT_EXCEEDED'
   | 'CONNECTION_CLOSED'
   | 'CONNECT_FAILED'
   | 'TIMEOUT'
@@ -66,6 +67,36 @@ export class QmpJsonError extends QmpProtocolError {
       { cause, code: 'INVALID_JSON' },
     );
     this.name = 'QmpJsonError';
+  }
+}
+
+/** Which bound a peer went past: an option of `QmpClientOptions` / `EventStreamOptions`. */
+export type QmpLimit = 'maxLineBytes' | 'maxDepth' | 'maxQueuedEvents';
+
+/**
+ * The peer went past a bound this client keeps on what it buffers: a line longer than
+ * `maxLineBytes`, JSON nested deeper than `maxDepth`, more than `maxQueuedEvents` events
+ * waiting for a slow `events()` reader. `limit` names the option and `max` its value. The
+ * connection is closed (except for `maxQueuedEvents`, which ends only that iterator), and
+ * every command in flight rejects with one of these, `command` naming it.
+ */
+export class QmpLimitError extends QmpProtocolError {
+  constructor(
+    readonly limit: QmpLimit,
+    readonly max: number,
+    readonly detail: string,
+    readonly command?: string,
+  ) {
+    super(
+      `${detail} (${limit} is ${max})${command === undefined ? '' : `; "${command}" was in flight`}`,
+      { code: 'LIMIT_EXCEEDED' },
+    );
+    this.name = 'QmpLimitError';
+  }
+
+  /** The same error, for a command that was in flight when the limit tripped. */
+  forCommand(command: string): QmpLimitError {
+    return new QmpLimitError(this.limit, this.max, this.detail, command);
   }
 }
 

@@ -1,8 +1,9 @@
 // Client
 export { QmpClient } from './client/client.js';
-export type {
-  EventStreamOptions,
-  WaitForEventOptions,
+export {
+  DEFAULT_MAX_QUEUED_EVENTS,
+  type EventStreamOptions,
+  type WaitForEventOptions,
 } from './client/event-hub.js';
 export { type FdPassingSupport, fdPassingSupport } from './client/fd-passing.js';
 export { LiveSchema, type SchemaInfoEntry } from './client/live-schema.js';
@@ -33,6 +34,8 @@ export {
   QmpError,
   type QmpErrorCode,
   QmpJsonError,
+  type QmpLimit,
+  QmpLimitError,
   QmpProtocolError,
   QmpTimeoutError,
   QmpUnexpectedReplyError,
@@ -53,8 +56,15 @@ export {
 } from './generated/index.js';
 export type * as Qapi from './generated/types.js';
 // Protocol (pure, no I/O)
-export { type DecodedLine, decodeLine, QmpDecoder } from './protocol/decoder.js';
+export {
+  type DecodedLine,
+  decodeLine,
+  nestingDepth,
+  QmpDecoder,
+  type QmpDecoderOptions,
+} from './protocol/decoder.js';
 export { parseJson, stringifyJson } from './protocol/json.js';
+export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_LINE_BYTES } from './protocol/limits.js';
 export { LineSplitter } from './protocol/line-splitter.js';
 export {
   classifyServerMessage,

@@ -11,6 +11,7 @@ export type SerialErrorCode =
   | 'ENDPOINT_READ_ONLY'
   | 'CONSOLE_CLOSED'
   | 'EXPECT_TIMEOUT'
+  | 'EXPECT_WINDOW_EXCEEDED'
   | 'ABORTED'
   | 'LOGIN_FAILED'
   | 'INVALID_DOMAIN_XML'
@@ -106,6 +107,30 @@ export class ExpectTimeoutError extends SerialError {
       withOutput(`none of ${describePatterns(patterns)} appeared within ${timeout} ms`, output),
     );
     this.name = 'ExpectTimeoutError';
+  }
+}
+
+/**
+ * More than `historySize` characters arrived while an `expect` waited, without a match: the
+ * start of its `before` text is gone, so the wait ends here rather than hand out a match with
+ * silently truncated text. `limit` names the option, `max` its value; the console stays open.
+ */
+export class ExpectWindowExceededError extends SerialError {
+  readonly limit = 'historySize';
+
+  constructor(
+    readonly patterns: readonly (string | RegExp)[],
+    readonly max: number,
+    readonly output: string,
+  ) {
+    super(
+      'EXPECT_WINDOW_EXCEEDED',
+      withOutput(
+        `more than ${max} characters (historySize) arrived without ${describePatterns(patterns)}`,
+        output,
+      ),
+    );
+    this.name = 'ExpectWindowExceededError';
   }
 }
 

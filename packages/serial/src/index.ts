@@ -60,6 +60,7 @@ export {
   EndpointNotFoundError,
   EndpointOpenError,
   ExpectTimeoutError,
+  ExpectWindowExceededError,
   InvalidDomainXmlError,
   InvalidEndpointError,
   InvalidOptionError,

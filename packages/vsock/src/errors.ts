@@ -80,7 +80,9 @@ export class AddressError extends VsockError {
     readonly address: string,
     message: string,
   ) {
-    super('ERR_VSOCK_INVALID_ADDRESS', `invalid address "${address}": ${message}`);
+    const shown =
+      address.length > 200 ? `${address.slice(0, 200)}... (${address.length} characters)` : address;
+    super('ERR_VSOCK_INVALID_ADDRESS', `invalid address "${shown}": ${message}`);
     this.name = 'AddressError';
   }
 }
@@ -122,15 +124,47 @@ export class HybridConnectionClosedError extends HybridError {
   }
 }
 
-/** The muxer answered something other than `OK <hostport>\n`; `received` is what it said. */
+/** Most characters of peer text quoted in an error: the peer may send megabytes. */
+const QUOTE_LIMIT = 64;
+
+function quote(text: string): string {
+  return text.length > QUOTE_LIMIT
+    ? `${JSON.stringify(text.slice(0, QUOTE_LIMIT))}... (${text.length} characters)`
+    : JSON.stringify(text);
+}
+
+/**
+ * The muxer answered something other than `OK <hostport>\n`; `received` is (the start of)
+ * what it said, at most 64 characters.
+ */
 export class HybridBadAckError extends HybridError {
+  readonly received: string;
+
+  constructor(path: string, port: number, received: string) {
+    super('ERR_HYBRID_BAD_ACK', path, port, `bad acknowledgement ${quote(received)}`);
+    this.name = 'HybridBadAckError';
+    this.received = received.slice(0, QUOTE_LIMIT);
+  }
+}
+
+/**
+ * The muxer sent more than `limit` bytes without ending its acknowledgement line: no real
+ * muxer does (`OK 4294967295\n` is 14 bytes), so the connection is dropped unread.
+ */
+export class HybridAckTooLongError extends HybridError {
   constructor(
     path: string,
     port: number,
+    readonly limit: number,
     readonly received: string,
   ) {
-    super('ERR_HYBRID_BAD_ACK', path, port, `bad acknowledgement ${JSON.stringify(received)}`);
-    this.name = 'HybridBadAckError';
+    super(
+      'ERR_HYBRID_ACK_TOO_LONG',
+      path,
+      port,
+      `no acknowledgement line within ${limit} bytes (MAX_ACK_LENGTH); got ${quote(received)}`,
+    );
+    this.name = 'HybridAckTooLongError';
   }
 }
 

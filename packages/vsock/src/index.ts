@@ -13,6 +13,7 @@ export {
 export {
   AddressError,
   HybridAckTimeoutError,
+  HybridAckTooLongError,
   HybridBadAckError,
   HybridConnectionClosedError,
   HybridError,

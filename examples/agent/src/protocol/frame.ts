@@ -61,9 +61,14 @@ export type DecodedItem =
  * unknown type) is reported and skipped without buffering its body, so the stream stays in
  * sync and a peer cannot make us hold more than `maxFrame` bytes. A length below the header
  * size means the stream is out of sync for good: `desynced` turns true and the caller closes.
+ * An unfinished frame is copied into one buffer of its final size as its bytes arrive: a
+ * frame arriving a byte at a time costs O(size) time and memory, not O(size^2) (joining
+ * everything held on every chunk) nor one object per chunk.
  */
 export class FrameDecoder {
-  #pending: Buffer = Buffer.alloc(0);
+  /** The unfinished frame (or header), sized to what it needs before decoding can go on. */
+  #held: Buffer = Buffer.alloc(0);
+  #heldBytes = 0;
   #skip = 0;
   #desynced = false;
 
@@ -73,9 +78,9 @@ export class FrameDecoder {
     return this.#desynced;
   }
 
-  /** Bytes held waiting for the rest of a frame. */
+  /** Bytes held waiting for the rest of a frame (never more than `maxFrame`). */
   get buffered(): number {
-    return this.#pending.length;
+    return this.#heldBytes;
   }
 
   push(chunk: Uint8Array): DecodedItem[] {
@@ -86,7 +91,17 @@ export class FrameDecoder {
       this.#skip -= n;
       data = data.subarray(n);
     }
-    data = this.#pending.length === 0 ? data : Buffer.concat([this.#pending, data]);
+    if (data.length === 0) return [];
+    if (this.#heldBytes > 0) {
+      const take = Math.min(data.length, this.#held.length - this.#heldBytes);
+      data.copy(this.#held, this.#heldBytes, 0, take);
+      this.#heldBytes += take;
+      if (this.#heldBytes < this.#held.length) return [];
+      const after = data.subarray(take);
+      data = after.length === 0 ? this.#held : Buffer.concat([this.#held, after]);
+      this.#held = Buffer.alloc(0);
+      this.#heldBytes = 0;
+    }
     const items: DecodedItem[] = [];
     let offset = 0;
     while (data.length - offset >= HEADER_SIZE) {
@@ -96,7 +111,8 @@ export class FrameDecoder {
       if (length < HEADER_SIZE - 4) {
         this.#desynced = true;
         items.push({ error: new FrameError(`frame length ${length} is below the header size`) });
-        this.#pending = Buffer.alloc(0);
+        this.#held = Buffer.alloc(0);
+        this.#heldBytes = 0;
         return items;
       }
       const version = data.readUInt8(offset + 4);
@@ -128,7 +144,15 @@ export class FrameDecoder {
       });
       offset += total;
     }
-    this.#pending = offset >= data.length ? Buffer.alloc(0) : Buffer.from(data.subarray(offset));
+    if (offset < data.length) {
+      // A header that is whole here passed the checks above, so its length is <= maxFrame.
+      const rest = data.length - offset;
+      this.#held = Buffer.allocUnsafe(
+        rest >= HEADER_SIZE ? 4 + data.readUInt32BE(offset) : HEADER_SIZE,
+      );
+      data.copy(this.#held, 0, offset);
+      this.#heldBytes = rest;
+    }
     return items;
   }
 }

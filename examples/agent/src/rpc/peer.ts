@@ -11,6 +11,7 @@ import {
 } from '../errors.js';
 import { decodeBody, encodeBody } from '../protocol/codec.js';
 import {
+  Channel,
   CreditBody,
   ErrorBody,
   EventBody,
@@ -35,7 +36,17 @@ export interface PeerOptions {
   log?: (line: string) => void;
   /** Calls in flight the peer may open before new ones are refused. Default 64. */
   maxIncomingCalls?: number;
+  /**
+   * Bytes waiting to be written to a peer that does not read, past which the channel is
+   * closed (each bad frame it sends is answered, so this bounds the answers). Default 16 MiB.
+   */
+  maxWriteBacklog?: number;
 }
+
+export const DEFAULT_MAX_WRITE_BACKLOG = 16 * 1024 * 1024;
+
+/** Sub-channels a call may use: anything else is refused before a queue is made for it. */
+const CHANNELS = new Set<number>(Object.values(Channel));
 
 /** What a handler sees of the call it serves. */
 export interface CallContext {
@@ -93,6 +104,7 @@ export class RpcPeer extends EventEmitter<{ event: [name: string, data: unknown]
     CallState & { settle: (error?: Error, value?: unknown) => void }
   >();
   readonly #maxIncoming: number;
+  readonly #maxWriteBacklog: number;
   #nextId: number;
   #closed: Error | undefined;
   readonly closed: Promise<void>;
@@ -103,8 +115,17 @@ export class RpcPeer extends EventEmitter<{ event: [name: string, data: unknown]
     this.#stream = stream;
     this.#decoder = new FrameDecoder(options.maxFrame ?? DEFAULT_MAX_FRAME);
     this.#window = options.window ?? DEFAULT_WINDOW;
-    this.#log = options.log ?? (() => {});
+    const log = options.log;
+    // Called from the stream's data handler: a throwing log hook must not escape it.
+    this.#log = log
+      ? (line) => {
+          try {
+            log(line);
+          } catch {}
+        }
+      : () => {};
     this.#maxIncoming = options.maxIncomingCalls ?? 64;
+    this.#maxWriteBacklog = options.maxWriteBacklog ?? DEFAULT_MAX_WRITE_BACKLOG;
     this.#nextId = options.role === 'host' ? 1 : 2;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
@@ -215,7 +236,18 @@ export class RpcPeer extends EventEmitter<{ event: [name: string, data: unknown]
 
   #write(frame: Frame): boolean {
     if (this.#closed || this.#stream.destroyed || !this.#stream.writable) return true;
-    return this.#stream.write(encodeFrame(frame));
+    const drained = this.#stream.write(encodeFrame(frame));
+    if (this.#stream.writableLength > this.#maxWriteBacklog) {
+      this.#log(`agent protocol: the peer left ${this.#stream.writableLength} bytes unread`);
+      this.#shutdown(
+        new AgentError(
+          'FLOW',
+          `the peer does not read: more than ${this.#maxWriteBacklog} bytes (maxWriteBacklog) wait to be written`,
+        ),
+        true,
+      );
+    }
+    return drained;
   }
 
   #send(type: FrameType, id: number, stream: number, body: unknown): void {
@@ -248,6 +280,7 @@ export class RpcPeer extends EventEmitter<{ event: [name: string, data: unknown]
 
   #receive(chunk: Buffer): void {
     for (const item of this.#decoder.push(chunk)) {
+      if (this.#closed) return;
       if (item.error) {
         this.#log(`agent protocol: ${item.error.message}`);
         this.#sendError(item.error.id ?? 0, item.error);
@@ -298,6 +331,7 @@ export class RpcPeer extends EventEmitter<{ event: [name: string, data: unknown]
       }
       case FrameType.DATA:
       case FrameType.END: {
+        if (!CHANNELS.has(stream)) throw new FrameError(`unknown sub-channel ${stream}`, id);
         const state = this.#served.get(id) ?? this.#calls.get(id);
         if (!state) return; // late data of a call already finished or cancelled
         const input = this.#incoming(state, stream);
@@ -309,6 +343,7 @@ export class RpcPeer extends EventEmitter<{ event: [name: string, data: unknown]
         return;
       }
       case FrameType.CREDIT: {
+        if (!CHANNELS.has(stream)) throw new FrameError(`unknown sub-channel ${stream}`, id);
         const body = parse(CreditBody, frame);
         const state = this.#served.get(id) ?? this.#calls.get(id);
         state?.outgoing.get(stream)?.addCredit(body.bytes);

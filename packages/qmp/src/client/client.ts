@@ -5,6 +5,7 @@ import {
   QmpCommandError,
   QmpConnectionClosedError,
   QmpError,
+  QmpLimitError,
   QmpProtocolError,
   QmpTimeoutError,
   QmpUnexpectedReplyError,
@@ -12,6 +13,7 @@ import {
 } from '../errors.js';
 import { type DecodedLine, QmpDecoder } from '../protocol/decoder.js';
 import { stringifyJson } from '../protocol/json.js';
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_LINE_BYTES } from '../protocol/limits.js';
 import type { QmpEventMessage, QmpGreeting, QmpServerMessage } from '../protocol/messages.js';
 import type { QmpAddress } from '../transport/connect.js';
 import { EventHub, type EventStreamOptions, type WaitForEventOptions } from './event-hub.js';
@@ -72,14 +74,24 @@ export class QmpClient {
     this.decoder = decoder;
     this.greeting = greeting;
     this.capabilities = [];
+    const warnListener = (error: unknown, event: QmpEventMessage) =>
+      process.emitWarning(
+        `QMP event listener for ${event.event} threw: ${describeThrown(error)}`,
+        'QmpListenerWarning',
+      );
+    const onListenerError = options.onListenerError;
     this.hub = new EventHub(
       options.historySize ?? 1000,
-      options.onListenerError ??
-        ((error, event) =>
-          process.emitWarning(
-            `QMP event listener for ${event.event} threw: ${error instanceof Error ? error.message : String(error)}`,
-            'QmpListenerWarning',
-          )),
+      onListenerError
+        ? (error, event) => {
+            // Runs inside the socket's data handler: a throwing hook must not escape it.
+            try {
+              onListenerError(error, event);
+            } catch (hookError) {
+              warnListener(hookError, event);
+            }
+          }
+        : warnListener,
     );
     this.inBand = new Gate(Number.POSITIVE_INFINITY);
     this.outOfBand = new Gate(options.maxOobInFlight ?? 8);
@@ -101,7 +113,10 @@ export class QmpClient {
 
   /** Runs the QMP handshake over an already connected stream. */
   static async fromStream(stream: Duplex, options: QmpClientOptions = {}): Promise<QmpClient> {
-    const decoder = new QmpDecoder();
+    const decoder = new QmpDecoder({
+      maxLineBytes: positiveInteger('maxLineBytes', options.maxLineBytes, DEFAULT_MAX_LINE_BYTES),
+      maxDepth: positiveInteger('maxDepth', options.maxDepth, DEFAULT_MAX_DEPTH),
+    });
     const { greeting, rest } = await readGreeting(
       stream,
       decoder,
@@ -319,12 +334,23 @@ export class QmpClient {
   }
 
   private onData(chunk: Buffer): void {
-    for (const decoded of this.decoder.push(chunk)) this.onDecoded(decoded);
+    for (const decoded of this.decoder.push(chunk)) {
+      if (this.closedError) return;
+      this.onDecoded(decoded);
+    }
   }
 
   private onDecoded(decoded: DecodedLine): void {
     if (decoded.ok) this.onMessage(decoded.message);
+    else if (decoded.error instanceof QmpLimitError) this.failOnLimit(decoded.error);
     else this.reportProtocolError(decoded.error);
+  }
+
+  /** A peer past a bound: the stream is not followed further, everyone waiting hears why. */
+  private failOnLimit(error: QmpLimitError): void {
+    this.reportProtocolError(error);
+    this.shutdown(error.message, error);
+    this.stream.destroy();
   }
 
   private onMessage(message: QmpServerMessage): void {
@@ -358,7 +384,15 @@ export class QmpClient {
   private reportProtocolError(error: Error): void {
     const err =
       error instanceof QmpError ? error : new QmpProtocolError(error.message, { cause: error });
-    this.options.onProtocolError?.(err);
+    try {
+      this.options.onProtocolError?.(err);
+    } catch (hookError) {
+      // Called from the socket's data handler: a throwing hook must not escape it.
+      process.emitWarning(
+        `QMP onProtocolError hook threw: ${describeThrown(hookError)}`,
+        'QmpListenerWarning',
+      );
+    }
   }
 
   private shutdown(reason: string, cause?: unknown): void {
@@ -367,7 +401,11 @@ export class QmpClient {
     this.closedError = err;
     for (const entry of this.pending.values()) {
       entry.cleanup();
-      entry.reject(new QmpConnectionClosedError(entry.command, reason, { cause }));
+      entry.reject(
+        cause instanceof QmpLimitError
+          ? cause.forCommand(entry.command)
+          : new QmpConnectionClosedError(entry.command, reason, { cause }),
+      );
     }
     this.pending.clear();
     this.abandoned.clear();
@@ -377,4 +415,16 @@ export class QmpClient {
     this.hub.close(err);
     this.resolveClosed(err);
   }
+}
+
+function describeThrown(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function positiveInteger(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new QmpArgumentError(option, `must be a positive integer, got ${String(value)}`);
+  }
+  return value;
 }

@@ -1,4 +1,10 @@
-import { QmpAbortError, QmpConnectionClosedError, QmpTimeoutError } from '../errors.js';
+import {
+  QmpAbortError,
+  QmpArgumentError,
+  QmpConnectionClosedError,
+  QmpLimitError,
+  QmpTimeoutError,
+} from '../errors.js';
 import type { QmpEventMessage } from '../protocol/messages.js';
 
 export type EventListener = (event: QmpEventMessage) => void;
@@ -8,7 +14,15 @@ export interface EventStreamOptions {
   names?: readonly string[];
   /** Ends the iteration (cleanly, without throwing) when aborted. */
   signal?: AbortSignal;
+  /**
+   * Most events held for a reader that does not keep up (default 10 000). Past it the
+   * iterator stops collecting, hands out what it holds, then throws `QmpLimitError`; the
+   * connection stays open.
+   */
+  maxQueuedEvents?: number;
 }
+
+export const DEFAULT_MAX_QUEUED_EVENTS = 10_000;
 
 export interface WaitForEventOptions {
   timeout?: number;
@@ -87,12 +101,26 @@ export class EventHub {
     options: EventStreamOptions = {},
   ): AsyncGenerator<QmpEventMessage, void, undefined> {
     const names = options.names ? new Set(options.names) : undefined;
+    const maxQueued = options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS;
+    if (!Number.isSafeInteger(maxQueued) || maxQueued <= 0) {
+      throw new QmpArgumentError('maxQueuedEvents', `must be a positive integer, got ${maxQueued}`);
+    }
     const queue: QmpEventMessage[] = [];
     let wake: (() => void) | undefined;
     let ended = this.closedError !== undefined;
+    let overflow: QmpLimitError | undefined;
     const off = this.on('*', (event) => {
       if (names && !names.has(event.event)) return;
-      queue.push(event);
+      if (queue.length >= maxQueued) {
+        // A reader this far behind would otherwise let a chatty peer grow memory forever.
+        overflow = new QmpLimitError(
+          'maxQueuedEvents',
+          maxQueued,
+          `more than ${maxQueued} QMP events waiting for the events() reader`,
+        );
+        ended = true;
+        off();
+      } else queue.push(event);
       wake?.();
     });
     const end = () => {
@@ -108,6 +136,7 @@ export class EventHub {
           yield next;
           continue;
         }
+        if (overflow) throw overflow;
         if (ended || options.signal?.aborted) return;
         await new Promise<void>((resolve) => {
           wake = resolve;

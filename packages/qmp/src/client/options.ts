@@ -19,7 +19,20 @@ export interface QmpClientOptions {
   maxInFlight?: number;
   /** Most OOB commands on the wire at once (default 8); further ones wait their turn. */
   maxOobInFlight?: number;
-  /** Called with protocol errors that belong to no command (bad JSON, unknown reply id). */
+  /**
+   * Longest line (one QMP message) accepted from the peer, in bytes. Default 16 MiB. Past it
+   * the connection is closed and commands in flight reject with `QmpLimitError`.
+   */
+  maxLineBytes?: number;
+  /**
+   * Deepest nesting of arrays/objects accepted in one message. Default 1024 (QEMU's own
+   * limit). Past it the connection is closed and commands in flight reject with `QmpLimitError`.
+   */
+  maxDepth?: number;
+  /**
+   * Called with protocol errors that belong to no command (bad JSON, unknown reply id) and with
+   * the `QmpLimitError` that closes the connection. A throw from it becomes a process warning.
+   */
   onProtocolError?: (error: QmpError) => void;
   /** Called when an event listener throws (default: a process warning). */
   onListenerError?: (error: unknown, event: QmpEventMessage) => void;

@@ -1,19 +1,32 @@
+import { QmpLimitError } from '../errors.js';
+import { DEFAULT_MAX_LINE_BYTES } from './limits.js';
+
 /**
- * Splits a byte stream into lines at `\n`, with no length limit (QEMU 7.2's `query-qmp-schema`
- * reply is a single ~200 KB line). Chunks of a line are kept as a list and joined once when
- * the newline arrives, so a long line costs O(n), not O(n^2). Pure: no I/O.
+ * Splits a byte stream into lines at `\n`. Chunks of a line are kept as a list and joined once
+ * when the newline arrives, so a long line costs O(n), not O(n^2). A line may hold at most
+ * `maxLineBytes` bytes before its `\n` (a `\r` counts; default 16 MiB): the bytes of a longer one are never buffered past the
+ * bound, `overflow` is set, and the splitter takes no more input (the stream has lost its
+ * framing as far as this client will follow it). Pure: no I/O.
  */
 export class LineSplitter {
   private parts: Buffer[] = [];
   private partBytes = 0;
+  private overflowError: QmpLimitError | undefined;
 
-  /** Feeds a chunk; returns the complete lines it finished (without `\n` or a trailing `\r`). */
+  constructor(readonly maxLineBytes: number = DEFAULT_MAX_LINE_BYTES) {}
+
+  /**
+   * Feeds a chunk; returns the complete lines it finished (without `\n` or a trailing `\r`).
+   * Lines finished before an over-long one are still returned; check `overflow` after.
+   */
   push(chunk: Buffer): string[] {
     const lines: string[] = [];
+    if (this.overflowError) return lines;
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(0x0a, start);
       if (nl === -1) break;
+      if (this.partBytes + nl - start > this.maxLineBytes) return this.fail(lines);
       let line: Buffer;
       if (this.parts.length === 0) {
         line = chunk.subarray(start, nl);
@@ -29,6 +42,7 @@ export class LineSplitter {
       start = nl + 1;
     }
     if (start < chunk.length) {
+      if (this.partBytes + chunk.length - start > this.maxLineBytes) return this.fail(lines);
       this.parts.push(chunk.subarray(start));
       this.partBytes += chunk.length - start;
     }
@@ -38,5 +52,21 @@ export class LineSplitter {
   /** Bytes of the unfinished line held so far (a peer that closes mid-line leaves these). */
   get pendingBytes(): number {
     return this.partBytes;
+  }
+
+  /** Set once a line went past `maxLineBytes`; the splitter then ignores further input. */
+  get overflow(): QmpLimitError | undefined {
+    return this.overflowError;
+  }
+
+  private fail(lines: string[]): string[] {
+    this.overflowError = new QmpLimitError(
+      'maxLineBytes',
+      this.maxLineBytes,
+      `QMP peer sent a line longer than ${this.maxLineBytes} bytes`,
+    );
+    this.parts = [];
+    this.partBytes = 0;
+    return lines;
   }
 }

@@ -76,18 +76,39 @@ export function classifyServerMessage(value: unknown): QmpServerMessage {
     const capabilities = Array.isArray(qmp.capabilities)
       ? qmp.capabilities.filter((c): c is string => typeof c === 'string')
       : [];
-    return {
-      kind: 'greeting',
-      greeting: { QMP: { version: qmp.version as QmpVersion, capabilities } },
-    };
+    return { kind: 'greeting', greeting: { QMP: { version: greetingVersion(qmp), capabilities } } };
   }
   throw new QmpProtocolError(`unrecognised QMP message: ${preview(value)}`);
+}
+
+/** The greeting's version, checked: code reads `greeting.QMP.version.qemu.major` unguarded. */
+function greetingVersion(qmp: Record<string, unknown>): QmpVersion {
+  const version = qmp.version;
+  const qemu = isObject(version) ? version.qemu : undefined;
+  if (
+    !isObject(version) ||
+    !isObject(qemu) ||
+    !Number.isSafeInteger(qemu.major) ||
+    !Number.isSafeInteger(qemu.minor) ||
+    !Number.isSafeInteger(qemu.micro)
+  ) {
+    throw new QmpProtocolError(
+      `QMP greeting without a version {qemu: {major, minor, micro}}: ${preview(version)}`,
+    );
+  }
+  return {
+    qemu: { major: qemu.major as number, minor: qemu.minor as number, micro: qemu.micro as number },
+    package: typeof version.package === 'string' ? version.package : '',
+  };
 }
 
 function preview(v: unknown): string {
   let text: string;
   try {
-    text = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+    // JSON.stringify returns undefined (not a string) for undefined and functions.
+    text =
+      JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ??
+      String(v);
   } catch {
     text = String(v);
   }

@@ -25,7 +25,7 @@ describe('LineSplitter', () => {
     }
   });
 
-  it('has no line length limit (a 5 MB line in 64 KiB chunks)', () => {
+  it('splits a 5 MB line in 64 KiB chunks (under the 16 MiB default bound)', () => {
     const big = `{"x":"${'y'.repeat(5 * 1024 * 1024)}"}\n`;
     const buf = Buffer.from(big);
     const s = new LineSplitter();

@@ -5,6 +5,7 @@ import {
   AbortedError,
   ConsoleClosedError,
   ExpectTimeoutError,
+  ExpectWindowExceededError,
   InvalidOptionError,
 } from '../errors.js';
 import { AnsiStripper } from '../text/ansi.js';
@@ -14,7 +15,11 @@ import { ExpectEngine, type ExpectMatch, type Pattern, type Waiter } from './exp
 import { type LoginOptions, login, type RunOptions, type RunResult, runCommand } from './shell.js';
 
 export interface ConsoleOptions {
-  /** Characters of escape-stripped text kept for matching and `before`; default 1 Mi. */
+  /**
+   * Characters of escape-stripped text kept for matching and `before`; default 1 Mi. An
+   * `expect` that sees more than this arrive without a match rejects with
+   * `ExpectWindowExceededError` (its `before` could no longer be whole).
+   */
   historySize?: number;
   /** Raw bytes kept for `recent()`; default 1 MiB. */
   rawHistorySize?: number;
@@ -194,10 +199,19 @@ export class Console extends EventEmitter<ConsoleEvents> {
         );
       };
       this.#catchUp();
-      const added = this.#engine.add(list, (match) => {
-        cleanup();
-        resolve(match);
-      });
+      const added = this.#engine.add(
+        list,
+        (match) => {
+          cleanup();
+          resolve(match);
+        },
+        () => {
+          cleanup();
+          reject(
+            new ExpectWindowExceededError(list, this.#engine.history.capacity, this.recentText()),
+          );
+        },
+      );
       if (!('resolve' in added)) return;
       waiter = added;
       if (this.#closed) {

@@ -32,6 +32,10 @@ export interface Waiter {
   /** Absolute offset scanning starts from; the `before` text starts here too. */
   from: number;
   resolve(match: ExpectMatch): void;
+  /** Offset the history ended at when the wait began: text from here on is the wait's own. */
+  readonly since: number;
+  /** Called instead of `resolve` when text that arrived during the wait outgrew the history. */
+  overflow?(): void;
 }
 
 /**
@@ -82,9 +86,20 @@ export class ExpectEngine {
    * Registers a wait. Text already held after `consumed` is scanned at once (the prompt may
    * have arrived before the caller asked for it); returns the match, or the waiter to cancel.
    */
-  add(patterns: readonly Pattern[], resolve: (match: ExpectMatch) => void): Waiter | ExpectMatch {
-    const waiter: Waiter = { patterns: this.compile(patterns), from: this.consumed, resolve };
-    const from = Math.max(waiter.from, this.history.start);
+  add(
+    patterns: readonly Pattern[],
+    resolve: (match: ExpectMatch) => void,
+    overflow?: () => void,
+  ): Waiter | ExpectMatch {
+    // Text dropped before the wait began is not its window: it starts at what is still held.
+    const from = Math.max(this.consumed, this.history.start);
+    const waiter: Waiter = {
+      patterns: this.compile(patterns),
+      from,
+      since: this.history.end,
+      resolve,
+      overflow,
+    };
     const match = this.#scan(waiter, this.history.slice(from), from);
     if (match) return this.#settle(waiter, match);
     this.#waiters.add(waiter);
@@ -111,6 +126,13 @@ export class ExpectEngine {
     const windowStart = this.#windowStart;
     if (this.#waiters.size > 0) {
       for (const waiter of [...this.#waiters]) {
+        if (waiter.since < this.history.start && waiter.overflow) {
+          // Text that arrived during the wait is being dropped: a match now would come with
+          // a `before` cut where the caller cannot see it.
+          this.#waiters.delete(waiter);
+          waiter.overflow();
+          continue;
+        }
         const from = Math.max(waiter.from, windowStart, chunkStart - this.maxMatchLength);
         const match = this.#scan(waiter, window.slice(from - windowStart), from);
         if (match) {

@@ -1,13 +1,14 @@
 import { createConnection, type Socket } from 'node:net';
 import {
   HybridAckTimeoutError,
+  HybridAckTooLongError,
   HybridBadAckError,
   HybridConnectionClosedError,
   HybridSocketNotFoundError,
   VsockAbortError,
 } from '../errors.js';
 import { validatePort } from '../native/validate.js';
-import { encodeConnect, parseAck, takeLine } from './protocol.js';
+import { encodeConnect, MAX_ACK_LENGTH, parseAck, takeLine } from './protocol.js';
 
 export interface HybridConnectOptions {
   /** How long to wait for `OK <hostport>` (default 10,000 ms). */
@@ -81,7 +82,14 @@ export function connectHybrid(
         return;
       }
       if (result.state === 'too-long') {
-        finish(new HybridBadAckError(udsPath, port, result.buffered.toString('latin1')));
+        finish(
+          new HybridAckTooLongError(
+            udsPath,
+            port,
+            MAX_ACK_LENGTH,
+            result.buffered.toString('latin1'),
+          ),
+        );
         return;
       }
       const hostPort = parseAck(result.line);

@@ -48,6 +48,15 @@ export type LineResult =
  * after the line: the first bytes of the connection itself, to give back to the stream.
  */
 export function takeLine(buffered: Buffer, chunk: Buffer, maxLength = MAX_ACK_LENGTH): LineResult {
+  // Only the first maxLength + 1 bytes can hold the line: a huge chunk is not copied whole
+  // when no newline comes in time (`buffered` of a too-long result is at most that much).
+  const newlineInChunk = chunk.indexOf(0x0a);
+  if (newlineInChunk < 0 || buffered.length + newlineInChunk > maxLength) {
+    const room = maxLength + 1 - buffered.length;
+    if (chunk.length >= room) {
+      return { state: 'too-long', buffered: Buffer.concat([buffered, chunk.subarray(0, room)]) };
+    }
+  }
   const all = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
   const newline = all.indexOf(0x0a);
   if (newline < 0) {

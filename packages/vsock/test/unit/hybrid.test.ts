@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   connectHybrid,
   HybridAckTimeoutError,
+  HybridAckTooLongError,
   HybridBadAckError,
   HybridConnectionClosedError,
   type HybridError,
@@ -86,10 +87,11 @@ describe('connectHybrid against the fake muxer', () => {
     expect(error.code).toBe('ERR_HYBRID_BAD_ACK');
   });
 
-  it('an endless line instead of an acknowledgement is HybridBadAckError', async () => {
+  it('an endless line instead of an acknowledgement is HybridAckTooLongError', async () => {
     muxer.ack = { reply: 'X'.repeat(100) };
     const error = await rejection(connectHybrid(muxer.udsPath, 52));
-    expect(error).toBeInstanceOf(HybridBadAckError);
+    expect(error).toBeInstanceOf(HybridAckTooLongError);
+    expect(error.code).toBe('ERR_HYBRID_ACK_TOO_LONG');
   });
 
   it('a silent muxer is HybridAckTimeoutError', async () => {
