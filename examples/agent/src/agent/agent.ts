@@ -95,7 +95,7 @@ export async function serveAgent(
       // The cwd is opened beneath its allowed root (as file.* paths are) and the child
       // changes into that held directory through /proc/self/fd/N: the kernel follows the
       // magic link to the very inode the descriptor holds, never resolving the path again,
-      // so a directory swapped for a symlink after the check cannot move the child out.
+      // so a directory swapped for a symlink after the open cannot move the child out.
       // The descriptor is close-on-exec (the command does not inherit it) and above 2 (Node
       // keeps 0-2 open), so libuv's stdio set-up in the child, which runs before its chdir,
       // cannot overwrite it. Needs /proc mounted, as the guest's init does.
