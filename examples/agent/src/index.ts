@@ -17,7 +17,7 @@ export {
   type TimeSample,
 } from './agent/clock.js';
 export { type AgentConfig, type AgentConfigInput, AgentConfigSchema } from './agent/config.js';
-export { confine } from './agent/confine.js';
+export { beneathRoot, type RootMatch, rootsContaining } from './agent/confine.js';
 export {
   type MountSource,
   type NinePMount,

@@ -7,7 +7,7 @@ import { agentResync } from '../rpc/resync.js';
 import { acceptSecure } from '../tls/secure-channel.js';
 import { type Clock, systemClock } from './clock.js';
 import type { AgentConfig } from './config.js';
-import { confine } from './confine.js';
+import { beneathRoot } from './confine.js';
 import { execCommand } from './methods/exec.js';
 import { listDirectory, readFileStreamed, statFile, writeFileStreamed } from './methods/files.js';
 import { runHooks } from './methods/hooks.js';
@@ -91,10 +91,20 @@ export async function serveAgent(
     },
     profile: () => systemProfile(),
     exec: async (p: Parameters<typeof execCommand>[0], context) => {
-      if (p.cwd !== undefined && config.paths.length > 0) {
-        await confine(p.cwd, config.paths);
+      if (p.cwd === undefined || config.paths.length === 0) return execCommand(p, context);
+      // The cwd is opened beneath its allowed root (as file.* paths are) and the child
+      // changes into that held directory through /proc/self/fd/N: the kernel follows the
+      // magic link to the very inode the descriptor holds, never resolving the path again,
+      // so a directory swapped for a symlink after the open cannot move the child out.
+      // The descriptor is close-on-exec (the command does not inherit it) and above 2 (Node
+      // keeps 0-2 open), so libuv's stdio set-up in the child, which runs before its chdir,
+      // cannot overwrite it. Needs /proc mounted, as the guest's init does.
+      const cwd = await beneathRoot(p.cwd, config.paths, (dir, rel) => dir.dir(rel));
+      try {
+        return await execCommand({ ...p, cwd: `/proc/self/fd/${cwd.fd}` }, context);
+      } finally {
+        cwd.close();
       }
-      return execCommand(p, context);
     },
     'file.read': (p: Parameters<typeof readFileStreamed>[0], c) =>
       readFileStreamed(p, config.paths, c),

@@ -9,7 +9,7 @@ import { AgentClient } from '../client/client.js';
 import { agentConfigFromFormula } from '../formula-config.js';
 import type { EventData, EventName } from '../protocol/methods.js';
 import { generateIdentity } from '../tls/identity.js';
-import { bundleGuestAgent, packageRoot } from './guest-bundle.js';
+import { bundleGuestAgent, guestAgentAddons, packageRoot } from './guest-bundle.js';
 import { FW_CFG_GUEST_PATH, launchPortal, type PortalVm } from './portal-vm.js';
 
 /** Where the bundled agent lives in the guest. */
@@ -116,14 +116,16 @@ export async function runAgentDemo(options: DemoOptions = {}): Promise<DemoRepor
       // A stable path: the initramfs cache key covers its inputs, so an unchanged agent reuses it.
       bundleGuestAgent(join(dirname(defaultCacheDir()), 'agent', 'agent.cjs')),
     );
+    // The native addons the bundled agent loads (fsat for file.*, vsock for vsock: mounts).
+    const addons = guestAgentAddons();
     const initramfs = await step('initramfs with node and the agent', () =>
       buildInitramfs({
         modules: ['virtio_net', 'virtio_console', '9p', '9pnet_fd', 'qemu_fw_cfg'],
         node: true,
         hostname: formula.name,
-        files: [{ path: GUEST_AGENT, source: bundle }],
+        files: [{ path: GUEST_AGENT, source: bundle }, ...addons.files],
         // `exec` keeps the shell's pid for node: the pid file names the agent.
-        init: `echo $$ > ${AGENT_PID_FILE}; exec node ${GUEST_AGENT} ${FW_CFG_GUEST_PATH}`,
+        init: `echo $$ > ${AGENT_PID_FILE}; export ${addons.env}; exec node ${GUEST_AGENT} ${FW_CFG_GUEST_PATH}`,
         after: 'poweroff',
         // QMP system_powerdown presses the power button: the agent shuts down as its
         // `shutdown` method would (hooks, event to the host) and powers off; the wait bounds

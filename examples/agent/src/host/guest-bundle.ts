@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ADDON_PATH_ENV as FSAT_ADDON_ENV } from '@multiverse-os/fsat';
 import { build } from 'esbuild';
 
 /** examples/agent, found from this file whether it runs from src/ or dist/. */
@@ -16,16 +17,30 @@ export function packageRoot(): string {
   return dir;
 }
 
+/** Where the bundled agent's native addons live in the guest. */
+const GUEST_ADDON_DIR = '/opt/multiverse-agent';
+
 /** Where the guest finds the vsock addon (`MULTIVERSE_VSOCK_ADDON`, see `guestVsockAddon`). */
-export const GUEST_VSOCK_ADDON = '/opt/multiverse-agent/vsock_native.node';
+export const GUEST_VSOCK_ADDON = `${GUEST_ADDON_DIR}/vsock_native.node`;
+
+/** Where the guest finds the fsat addon (`MULTIVERSE_FSAT_ADDON`, see `guestFsatAddon`). */
+export const GUEST_FSAT_ADDON = `${GUEST_ADDON_DIR}/fsat.node`;
 
 /**
- * The vsock addon for the guest, to put in the initramfs beside the agent: the agent needs it
- * to mount a `vsock:CID:PORT` share (nothing else loads it). The guest's node runs the host's
- * binary, so the addon built on the host for @multiverse-os/vsock fits. `env` is what the
- * agent's command line needs so the bundled loader finds it.
+ * A native addon for the guest: the file to put in the initramfs, and the `NAME=path`
+ * assignment that points the bundled loader at it (a bundle has no node_modules to search).
+ * The guest's node runs the host's binary, so the addon built or shipped for the host fits.
  */
-export function guestVsockAddon(): { file: { path: string; source: string }; env: string } {
+export interface GuestAddon {
+  file: { path: string; source: string };
+  env: string;
+}
+
+/**
+ * The vsock addon for the guest: the agent needs it to mount a `vsock:CID:PORT` share
+ * (nothing else loads it).
+ */
+export function guestVsockAddon(): GuestAddon {
   const vsockPackage = createRequire(import.meta.url).resolve('@multiverse-os/vsock/package.json');
   const source = join(dirname(vsockPackage), 'build', 'Release', 'vsock_native.node');
   if (!existsSync(source)) {
@@ -37,6 +52,42 @@ export function guestVsockAddon(): { file: { path: string; source: string }; env
     file: { path: GUEST_VSOCK_ADDON, source },
     env: `MULTIVERSE_VSOCK_ADDON=${GUEST_VSOCK_ADDON}`,
   };
+}
+
+/**
+ * The fsat addon for the guest: the agent's file.* methods and exec's `cwd` open paths
+ * beneath their allowed root with it, so without it every such call fails (INTERNAL). It is
+ * the one fsat's own loader would pick on the host (its prebuild, or a local build), found
+ * the same way: node-gyp-build, resolved from fsat's package, asked for fsat's directory.
+ */
+export function guestFsatAddon(): GuestAddon {
+  const fsatPackage = createRequire(import.meta.url).resolve('@multiverse-os/fsat/package.json');
+  const nodeGypBuild = createRequire(fsatPackage)('node-gyp-build') as {
+    path(dir: string): string;
+  };
+  let source: string;
+  try {
+    source = nodeGypBuild.path(dirname(fsatPackage));
+  } catch (cause) {
+    throw new Error(
+      `no fsat addon for linux-${process.arch} in ${dirname(fsatPackage)}: run "node scripts/install.mjs --force" in packages/fsat`,
+      { cause },
+    );
+  }
+  return {
+    file: { path: GUEST_FSAT_ADDON, source },
+    env: `${FSAT_ADDON_ENV}=${GUEST_FSAT_ADDON}`,
+  };
+}
+
+/**
+ * Every native addon the bundled agent may load (vsock for `vsock:` mounts, fsat for the file
+ * methods), and the assignments for its command line: `${env} node agent.cjs`, or
+ * `export ${env}` in a shell script.
+ */
+export function guestAgentAddons(): { files: GuestAddon['file'][]; env: string } {
+  const addons = [guestVsockAddon(), guestFsatAddon()];
+  return { files: addons.map((a) => a.file), env: addons.map((a) => a.env).join(' ') };
 }
 
 /**

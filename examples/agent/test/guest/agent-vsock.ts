@@ -4,7 +4,8 @@
 //   mounts it with trans=fd;
 // - the agent (serveAgent) listens on another vsock port and the host client
 //   (AgentClient.connect) reaches it through a native vsock connection: TLS with the pinned
-//   keys the host test made (handed over by QEMU fw_cfg: the guest has no openssl), ping, exec.
+//   keys the host test made (handed over by QEMU fw_cfg: the guest has no openssl), ping, exec,
+//   and the file methods, which need the fsat addon shipped beside the script.
 // Prints one `VSOCK-RESULT {json}` line per check and `VSOCK-DONE`; agent-vsock.test.ts reads
 // them from the serial console.
 // Files under the mount are read with fs/promises or by child processes only: this process
@@ -12,7 +13,7 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createServer as createP9Server, MemFs } from '@multiverse-os/p9';
 import {
@@ -32,6 +33,8 @@ const PORT = 5640;
 const MNT = '/mnt/vsock-share';
 const FSTAB = '/tmp/fstab';
 const AGENT_PORT = 5642;
+/** The one root the agent's file methods may use. */
+const FILES_ROOT = '/tmp/agent-files';
 /** `{ host, portal }` identities from the host test (QEMU `-fw_cfg name=...,file=...`). */
 const KEYS_FW_CFG_NAME = 'opt/org.multiverse-os/agent-vsock-test-keys';
 
@@ -167,7 +170,8 @@ async function agentOverVsock(): Promise<void> {
   const config = AgentConfigSchema.parse({
     identity: keys?.portal ?? { key: '-', cert: '-' },
     hostCert: keys?.host.cert ?? '-',
-    allow: ['ping', 'exec'],
+    allow: ['ping', 'exec', 'file.read', 'file.write', 'file.list'],
+    paths: [FILES_ROOT],
   });
   const sessions: Promise<AgentSession>[] = [];
   const agentServer = createVsockServer((socket) => {
@@ -215,6 +219,30 @@ async function agentOverVsock(): Promise<void> {
     assert.ok(crossed > size, `only ${crossed} bytes crossed the vsock socket`);
     return `uname -r: ${uname.stdout.trim()}; ${bytes} bytes of stdout, ${crossed} on the socket`;
   });
+
+  await check(
+    'file methods open beneath their root with the bundled fsat addon; a dangling link is refused',
+    async () => {
+      assert.ok(client, 'no client');
+      await mkdir(FILES_ROOT, { recursive: true });
+      await symlink('/tmp/planted-outside', `${FILES_ROOT}/dangling`);
+      const written = await client.writeFile(`${FILES_ROOT}/note`, Buffer.from('in the guest'));
+      assert.equal(written.bytes, 12);
+      assert.equal((await client.readFile(`${FILES_ROOT}/note`)).toString(), 'in the guest');
+      const { entries } = await client.list(FILES_ROOT);
+      assert.deepEqual(entries.map((e) => `${e.name}:${e.type}`).sort(), [
+        'dangling:symlink',
+        'note:file',
+      ]);
+      const refused = await client.writeFile(`${FILES_ROOT}/dangling`, Buffer.from('x')).then(
+        () => 'not refused',
+        (error: Error) => error.message,
+      );
+      assert.match(refused, /PERMISSION: .*is a symbolic link/);
+      assert.equal(existsSync('/tmp/planted-outside'), false, 'the write landed outside');
+      return `wrote, read and listed ${FILES_ROOT}; ${refused}`;
+    },
+  );
 
   await check('the host closes: the agent session ends', async () => {
     assert.ok(client, 'no client');

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootGuest, buildInitramfs, type Guest } from '@multiverse-os/image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleGuestScript, guestVsockAddon, packageRoot } from '../../src/host/guest-bundle.js';
+import { bundleGuestScript, guestAgentAddons, packageRoot } from '../../src/host/guest-bundle.js';
 import { generateIdentity } from '../../src/tls/identity.js';
 
-// One guest, one node process (test/guest/agent-vsock.ts, bundled as the agent is), native
-// vsock over CID 1 (vsock_loopback): a @multiverse-os/p9 server that the guest's kernel mounts
-// with trans=fd on the fd the agent's mount method hands to mount(8); then the agent protocol
-// itself, serveAgent on a vsock server and AgentClient on a vsock connection.
+// One guest, one node process (test/guest/agent-vsock.ts, bundled as the agent is, with the
+// native addons the agent ships: vsock and fsat), native vsock over CID 1 (vsock_loopback): a
+// @multiverse-os/p9 server that the guest's kernel mounts with trans=fd on the fd the agent's
+// mount method hands to mount(8); then the agent protocol itself, serveAgent on a vsock server
+// and AgentClient on a vsock connection, exec and the file methods.
 
 /** The guest script reads the keys it needs from this fw_cfg file (it has no openssl). */
 const KEYS_FW_CFG_NAME = 'opt/org.multiverse-os/agent-vsock-test-keys';
@@ -30,6 +31,7 @@ const checks = [
   'the host keys arrive by fw_cfg',
   'the host client reaches the agent on vsock:1:5642 (TLS, pinned keys)',
   'exec over vsock: output streamed back through the credit window',
+  'file methods open beneath their root with the bundled fsat addon; a dangling link is refused',
   'the host closes: the agent session ends',
 ];
 
@@ -43,7 +45,7 @@ beforeAll(async () => {
     join(packageRoot(), 'test', 'guest', 'agent-vsock.ts'),
     join(dir, 'agent-vsock.cjs'),
   );
-  const addon = guestVsockAddon();
+  const addons = guestAgentAddons();
   const [host, portal] = await Promise.all([generateIdentity('host'), generateIdentity('portal')]);
   const keysFile = join(dir, 'keys.json');
   writeFileSync(keysFile, JSON.stringify({ host, portal }), { mode: 0o600 });
@@ -51,8 +53,8 @@ beforeAll(async () => {
   const initramfs = await buildInitramfs({
     modules: ['9p', '9pnet', '9pnet_fd', 'vsock', 'vsock_loopback', 'qemu_fw_cfg'],
     node: true,
-    files: [{ path: '/opt/agent-vsock.cjs', source: script }, addon.file],
-    init: `${addon.env} /usr/bin/node /opt/agent-vsock.cjs`,
+    files: [{ path: '/opt/agent-vsock.cjs', source: script }, ...addons.files],
+    init: `${addons.env} /usr/bin/node /opt/agent-vsock.cjs`,
   });
   guest = await bootGuest({
     initramfs,
