@@ -18,6 +18,8 @@ export interface OutputMatch {
 interface Waiter {
   pattern: RegExp;
   from: number;
+  /** Offset up to which this waiter's pattern has already been tried. */
+  scanned: number;
   resolve: (value: OutputMatch) => void;
   reject: (error: Error) => void;
 }
@@ -33,7 +35,17 @@ export class ConsoleTranscript {
   #waiters = new Set<Waiter>();
   #closedWith: Error | undefined;
 
-  constructor(private readonly limit = 8 * 1024 * 1024) {}
+  /**
+   * `limit`: characters kept (older output is dropped, offsets stay valid).
+   * `searchWindow`: how far back before new output a pending wait looks again, so a match
+   * may span chunks without every chunk rescanning everything kept: a guest printing
+   * megabytes in small chunks costs time linear in what it prints, not quadratic. A match
+   * longer than the window may be missed while it arrives in pieces.
+   */
+  constructor(
+    private readonly limit = 8 * 1024 * 1024,
+    private readonly searchWindow = 64 * 1024,
+  ) {}
 
   /** Offset of the end of the output so far. */
   get offset(): number {
@@ -53,7 +65,9 @@ export class ConsoleTranscript {
   append(chunk: string): void {
     this.#text += chunk;
     if (this.#text.length > this.limit) {
-      const excess = this.#text.length - this.limit;
+      // Drop down to three quarters of the limit, so a full transcript is copied once per
+      // quarter-limit of new output, not once per chunk.
+      const excess = this.#text.length - Math.floor((this.limit * 3) / 4);
       this.#text = this.#text.slice(excess);
       this.#dropped += excess;
     }
@@ -85,6 +99,7 @@ export class ConsoleTranscript {
       const waiter: Waiter = {
         pattern: regex,
         from: options.from ?? 0,
+        scanned: 0,
         resolve: (value) => finish(() => resolve(value)),
         reject: (error) => finish(() => reject(error)),
       };
@@ -105,9 +120,13 @@ export class ConsoleTranscript {
   }
 
   #check(waiter: Waiter): boolean {
-    const start = Math.max(0, waiter.from - this.#dropped);
+    const from = Math.max(waiter.from, waiter.scanned - this.searchWindow);
+    const start = Math.max(0, from - this.#dropped);
     const match = waiter.pattern.exec(this.#text.slice(start));
-    if (!match) return false;
+    if (!match) {
+      waiter.scanned = this.offset;
+      return false;
+    }
     waiter.resolve({ match, end: this.#dropped + start + match.index + match[0].length });
     return true;
   }
