@@ -7,7 +7,9 @@ export type FormulaErrorCode =
   | 'FORMULA_NOT_FOUND'
   | 'EXTENDS_CYCLE'
   | 'COMPILE_ERROR'
-  | 'MAC_COLLISION';
+  | 'MAC_COLLISION'
+  | 'FILE_REFUSED'
+  | 'LIMIT_EXCEEDED';
 
 export class FormulaError extends Error {
   readonly code: FormulaErrorCode;
@@ -99,5 +101,35 @@ export class MacCollisionError extends FormulaError {
   ) {
     super('MAC_COLLISION', `MAC ${mac} is fixed by more than one interface: ${owners.join(', ')}`);
     this.name = 'MacCollisionError';
+  }
+}
+
+/**
+ * A file a formula names (or the formula file itself) was not read: it is not a regular file,
+ * it is over the size bound, or it cannot be opened. The message names the path and the
+ * problem, never the file's content.
+ */
+export class FormulaFileError extends FormulaError {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+    /** The formula that named the file, when another formula did. */
+    readonly from?: string,
+    options?: { cause?: unknown },
+  ) {
+    super('FILE_REFUSED', `${from === undefined ? '' : `${from}: `}${path}: ${problem}`, options);
+    this.name = 'FormulaFileError';
+  }
+}
+
+/** Composition went past a bound: `extends:`/`children:` nested too deep or too many formulas. */
+export class FormulaLimitError extends FormulaError {
+  constructor(
+    readonly limit: string,
+    readonly bound: number,
+    message: string,
+  ) {
+    super('LIMIT_EXCEEDED', message);
+    this.name = 'FormulaLimitError';
   }
 }
