@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
+import { checkCompiles } from '../compile/trial.js';
 import {
   ExtendsCycleError,
   type FormulaIssue,
@@ -7,9 +8,10 @@ import {
   FormulaNotFoundError,
   FormulaValidationError,
 } from '../errors.js';
+import { flattenPortals } from '../network/mac.js';
 import { type Boot, type FormulaDocument, FormulaDocumentSchema } from '../schema/formula.js';
 import { toFormulaIssues, validateFormulaText } from '../validate.js';
-import type { ParseYamlOptions, SourceDocument } from '../yaml/parse.js';
+import { locate, type ParseYamlOptions, type SourceDocument } from '../yaml/parse.js';
 import { createFileLoader, type FormulaLoader, type LoadedFormula } from './loader.js';
 import { inheritable, mergeFormulaValues } from './merge.js';
 import { absolutizeHostPaths } from './paths.js';
@@ -131,6 +133,30 @@ class Resolver {
       const resolved = this.resolve(this.load(child.formula, inner), inner);
       return child.name === undefined ? resolved : { ...resolved, name: child.name };
     });
+    // Portals are told apart by name (MACs, sockets, domains): one set holds each name once.
+    const names = new Map<string, number>([[name, -1]]);
+    const clashes: FormulaIssue[] = [];
+    resolvedChildren.forEach((child, index) => {
+      for (const portal of flattenPortals([child])) checkName(portal.name, index);
+    });
+    function checkName(portal: string, index: number): void {
+      const first = names.get(portal);
+      if (first === undefined) {
+        names.set(portal, index);
+        return;
+      }
+      const at = locate(source, ['children', index]);
+      clashes.push({
+        file: source.file,
+        line: at.line,
+        column: at.column,
+        path: `children[${index}]`,
+        kind: 'rule',
+        message: `portal name "${portal}" is taken by ${first < 0 ? 'the formula itself' : `children[${first}]`}`,
+        expected: 'a unique name (children[].name renames a child)',
+      });
+    }
+    if (clashes.length > 0) throw new FormulaValidationError(clashes);
     return { ...document, name, category, source: loaded.file, children: resolvedChildren };
   }
 }
@@ -139,7 +165,8 @@ class Resolver {
  * Loads a formula file, follows its `extends:` and `children:`, merges (see
  * `mergeFormulaValues` for the rules), applies defaults and checks what a portal needs.
  * Throws `FormulaValidationError` with every issue, `ExtendsCycleError`,
- * `FormulaNotFoundError`, `FormulaFileError` (a named file that is not a regular file or is
+ * `FormulaNotFoundError`, `FormulaCompileError` or `MacCollisionError` (it compiles the
+ * portal and its children to libvirt and QEMU, see `checkCompiles`), `FormulaFileError` (a named file that is not a regular file or is
  * too big) or `FormulaLimitError` (composition nested too deep or too wide).
  */
 export function resolveFormulaFile(file: string, options: ResolveOptions = {}): ResolvedFormula {
@@ -149,7 +176,9 @@ export function resolveFormulaFile(file: string, options: ResolveOptions = {}): 
     path,
     options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
   );
-  return new Resolver(options).resolve({ file: path, text });
+  const formula = new Resolver(options).resolve({ file: path, text });
+  checkCompiles(formula);
+  return formula;
 }
 
 /** Like `resolveFormulaFile`, for text already in hand; `file` names it in errors. */
@@ -158,5 +187,7 @@ export function resolveFormulaText(
   file: string,
   options: ResolveOptions = {},
 ): ResolvedFormula {
-  return new Resolver(options).resolve({ file, text });
+  const formula = new Resolver(options).resolve({ file, text });
+  checkCompiles(formula);
+  return formula;
 }
