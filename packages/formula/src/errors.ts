@@ -82,7 +82,10 @@ export class ExtendsCycleError extends FormulaError {
   }
 }
 
-/** A valid formula cannot be compiled to the asked target (an abstract base, a missing disk). */
+/**
+ * A valid formula cannot be compiled to the asked target (an abstract base, a PCI id the host
+ * does not have). `formula` is the file it came from (its `source`).
+ */
 export class FormulaCompileError extends FormulaError {
   constructor(
     readonly formula: string,
