@@ -403,7 +403,7 @@ provisioning:
     null,
     -1,
     0,
-    1e400,
+    Number.MAX_VALUE,
     2 ** 53 + 1,
     1.5,
     '',
