@@ -7,7 +7,9 @@ export type FormulaErrorCode =
   | 'FORMULA_NOT_FOUND'
   | 'EXTENDS_CYCLE'
   | 'COMPILE_ERROR'
-  | 'MAC_COLLISION';
+  | 'MAC_COLLISION'
+  | 'FILE_REFUSED'
+  | 'LIMIT_EXCEEDED';
 
 export class FormulaError extends Error {
   readonly code: FormulaErrorCode;
@@ -80,7 +82,10 @@ export class ExtendsCycleError extends FormulaError {
   }
 }
 
-/** A valid formula cannot be compiled to the asked target (an abstract base, a missing disk). */
+/**
+ * A valid formula cannot be compiled to the asked target (an abstract base, a PCI id the host
+ * does not have). `formula` is the file it came from (its `source`).
+ */
 export class FormulaCompileError extends FormulaError {
   constructor(
     readonly formula: string,
@@ -99,5 +104,35 @@ export class MacCollisionError extends FormulaError {
   ) {
     super('MAC_COLLISION', `MAC ${mac} is fixed by more than one interface: ${owners.join(', ')}`);
     this.name = 'MacCollisionError';
+  }
+}
+
+/**
+ * A file a formula names (or the formula file itself) was not read: it is not a regular file,
+ * it is over the size bound, or it cannot be opened. The message names the path and the
+ * problem, never the file's content.
+ */
+export class FormulaFileError extends FormulaError {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+    /** The formula that named the file, when another formula did. */
+    readonly from?: string,
+    options?: { cause?: unknown },
+  ) {
+    super('FILE_REFUSED', `${from === undefined ? '' : `${from}: `}${path}: ${problem}`, options);
+    this.name = 'FormulaFileError';
+  }
+}
+
+/** Composition went past a bound: `extends:`/`children:` nested too deep or too many formulas. */
+export class FormulaLimitError extends FormulaError {
+  constructor(
+    readonly limit: string,
+    readonly bound: number,
+    message: string,
+  ) {
+    super('LIMIT_EXCEEDED', message);
+    this.name = 'FormulaLimitError';
   }
 }

@@ -33,7 +33,10 @@ export {
   type LoadedFormula,
 } from './compose/loader.js';
 export { mergeFormulaValues } from './compose/merge.js';
+export { type ReadFormulaFileOptions, readFormulaFile } from './compose/read-file.js';
 export {
+  DEFAULT_MAX_COMPOSE_DEPTH,
+  DEFAULT_MAX_FORMULA_LOADS,
   type ResolvedFormula,
   type ResolveOptions,
   resolveFormulaFile,
@@ -45,7 +48,9 @@ export {
   FormulaCompileError,
   FormulaError,
   type FormulaErrorCode,
+  FormulaFileError,
   type FormulaIssue,
+  FormulaLimitError,
   FormulaNotFoundError,
   FormulaValidationError,
   formatIssue,
@@ -106,6 +111,7 @@ export { toFormulaIssues, type ValidationResult, validateFormulaText } from './v
 export {
   DEFAULT_MAX_ALIAS_COUNT,
   DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_NESTING,
   formatPath,
   locate,
   type ParseYamlOptions,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { FormulaIssue } from './errors.js';
-import { type FormulaDocument, FormulaDocumentSchema } from './schema/formula.js';
+import { API_VERSION, type FormulaDocument, FormulaDocumentSchema } from './schema/formula.js';
 import { knownKeys } from './schema/known-keys.js';
 import { didYouMean } from './schema/suggest.js';
 import {
@@ -25,13 +25,31 @@ export function validateFormulaText(
 ): ValidationResult {
   const parsed = parseFormulaYaml(text, options);
   if (!parsed.ok) return parsed;
+  const top = parsed.source.value;
+  if (typeof top !== 'object' || top === null || Array.isArray(top)) {
+    // Said without quoting the value: a file named by mistake (or malice) is not echoed.
+    const what = top === null ? 'empty' : Array.isArray(top) ? 'a list' : `a ${typeof top}`;
+    const issue: FormulaIssue = {
+      file: parsed.source.file,
+      line: 1,
+      column: 1,
+      path: '',
+      kind: 'invalid-type',
+      message: `not a formula: the document is ${what}, not a map of formula keys`,
+      expected: 'a map',
+    };
+    return { ok: false, issues: [issue], source: parsed.source };
+  }
   const result = FormulaDocumentSchema.safeParse(parsed.source.value);
   if (result.success) return { ok: true, document: result.data, source: parsed.source };
-  return {
-    ok: false,
-    issues: toFormulaIssues(result.error.issues, parsed.source),
-    source: parsed.source,
-  };
+  const header = top as Record<string, unknown>;
+  // A document without the formula header is some other YAML file: only the header is
+  // reported, so its keys (a secrets file's, say) are not echoed back.
+  const isFormula = header['apiVersion'] === API_VERSION && header['kind'] === 'Portal';
+  const zodIssues = isFormula
+    ? result.error.issues
+    : result.error.issues.filter((i) => i.path[0] === 'apiVersion' || i.path[0] === 'kind');
+  return { ok: false, issues: toFormulaIssues(zodIssues, parsed.source), source: parsed.source };
 }
 
 type Segment = PropertyKey;

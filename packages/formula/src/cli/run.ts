@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileFormula } from '../compile/compile.js';
 import { createFileLoader } from '../compose/loader.js';
@@ -30,9 +30,13 @@ function fail(message: string): never {
   throw new UsageError(message);
 }
 
+/** What the CLI exits with when this package has a bug (`EX_SOFTWARE`). */
+const INTERNAL_ERROR = 70;
+
 /**
  * Runs `mv-formula` with `argv` (without the node and script words) and returns the exit
- * status: 0 done, 1 a formula is invalid or cannot compile, 2 bad usage.
+ * status: 0 done, 1 a formula is invalid or cannot compile, 2 bad usage, 70 a bug. No input
+ * makes it print a stack trace: bad input is a located message, and a bug is one line too.
  */
 export function runCli(argv: string[], io: CliIo): number {
   try {
@@ -50,8 +54,13 @@ export function runCli(argv: string[], io: CliIo): number {
       io.stderr(`mv-formula: ${error.message}\n`);
       return 1;
     }
-    throw error;
+    io.stderr(`mv-formula: internal error: ${describeError(error)}\n`);
+    return INTERNAL_ERROR;
   }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 function parse(argv: string[]) {
@@ -100,7 +109,8 @@ function run(argv: string[], io: CliIo): number {
           } else if (error instanceof FormulaError) {
             io.stderr(`${file}: ${error.message}\n`);
           } else {
-            throw error;
+            io.stderr(`${file}: internal error: ${describeError(error)}\n`);
+            return INTERNAL_ERROR;
           }
         }
       }
@@ -115,10 +125,11 @@ function run(argv: string[], io: CliIo): number {
       const formula = resolveFormulaFile(file, { loader });
       const pciIds = to === 'qemu' || to === 'libvirt' ? hostPciIds(formula) : {};
       const output = compileFormula(formula, to as (typeof TARGETS)[number], {
-        runDir: values['run-dir'] ?? join(tmpdir(), 'multiverse', formula.name),
+        // Relative paths on the command line are the caller's, from the working folder.
+        runDir: resolve(values['run-dir'] ?? join(tmpdir(), 'multiverse', formula.name)),
         pciIds,
-        ...(values.kernel === undefined ? {} : { kernel: values.kernel }),
-        ...(values.initrd === undefined ? {} : { initrd: values.initrd }),
+        ...(values.kernel === undefined ? {} : { kernel: resolve(values.kernel) }),
+        ...(values.initrd === undefined ? {} : { initrd: resolve(values.initrd) }),
         ...(accel === undefined ? {} : { accelerator: accel }),
       });
       io.stdout(output);

@@ -3,14 +3,27 @@ import { encodeFormulaCbor } from './cbor.js';
 import { toLibvirtDomain } from './libvirt.js';
 import { type QemuArgsOptions, toQemuArgs } from './qemu.js';
 import { toFstab } from './shares.js';
+import { asCompileError } from './trial.js';
 
 export type CompileTarget = 'libvirt' | 'qemu' | 'fstab' | 'cbor';
 
 /**
  * Compiles to one target: domain XML for libvirt, shell lines for qemu (overlay creation, then
- * QEMU), fstab lines, or CBOR bytes.
+ * QEMU), fstab lines, or CBOR bytes. Whatever goes wrong is a `FormulaError`.
  */
 export function compileFormula(
+  formula: ResolvedFormula,
+  target: CompileTarget,
+  options: QemuArgsOptions,
+): string | Uint8Array {
+  try {
+    return compileTo(formula, target, options);
+  } catch (error) {
+    throw asCompileError(formula, target, error);
+  }
+}
+
+function compileTo(
   formula: ResolvedFormula,
   target: CompileTarget,
   options: QemuArgsOptions,

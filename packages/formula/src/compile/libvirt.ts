@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type DiskInput, type Domain, domain, el } from '@multiverse-os/libvirt-xml';
 import type { ResolvedFormula } from '../compose/resolve.js';
@@ -12,7 +13,7 @@ import {
   runnableBoot,
 } from './portal.js';
 import type { QemuArgsOptions } from './qemu.js';
-import { hostFolders } from './shares.js';
+import { expandHome, hostFolders } from './shares.js';
 
 /** The same options as `toQemuArgs`: sockets, overlays and firmware go to the same places. */
 export type LibvirtDomainOptions = Omit<QemuArgsOptions, 'binary'>;
@@ -42,6 +43,7 @@ function hexNumber(id: string): number {
 export function toLibvirtDomain(formula: ResolvedFormula, options: LibvirtDomainOptions): Domain {
   const boot = runnableBoot(formula);
   const { runDir } = options;
+  const home = options.home ?? homedir();
   const accelerator = options.accelerator ?? formula.resources.accelerator;
   const memoryDevices = formula.devices.flatMap((d) => (d.memory ? [d.memory] : []));
   const memory = sizeInMiB(formula.resources.memory);
@@ -76,9 +78,9 @@ export function toLibvirtDomain(formula: ResolvedFormula, options: LibvirtDomain
   if (boot.type === 'kernel') {
     const initrd = options.initrd ?? boot.initrd;
     d.kernelBoot({
-      kernel: options.kernel ?? boot.kernel,
+      kernel: expandHome(options.kernel ?? boot.kernel, home),
       cmdline: options.cmdline ?? boot.cmdline,
-      ...(initrd === undefined ? {} : { initrd }),
+      ...(initrd === undefined ? {} : { initrd: expandHome(initrd, home) }),
     });
   } else if (boot.firmware === 'uefi') {
     const firmware = ovmfFiles(boot, options);
@@ -95,7 +97,7 @@ export function toLibvirtDomain(formula: ResolvedFormula, options: LibvirtDomain
     const prefix = DISK_PREFIX[disk.bus];
     const target = `${prefix}${String.fromCharCode(97 + counters[prefix]++)}`;
     const input: DiskInput = {
-      source: disk.image,
+      source: expandHome(disk.image, home),
       target,
       bus: disk.bus,
       format: disk.format,
@@ -110,10 +112,7 @@ export function toLibvirtDomain(formula: ResolvedFormula, options: LibvirtDomain
 
   const { transport, server } = formula.shares;
   if (transport === 'virtiofs' || server === 'qemu') {
-    for (const folder of hostFolders(
-      formula,
-      options.home === undefined ? {} : { home: options.home },
-    )) {
+    for (const folder of hostFolders(formula, { home })) {
       d.filesystem({
         source: folder.source,
         target: folder.tag,

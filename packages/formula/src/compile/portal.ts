@@ -43,7 +43,7 @@ export function pciHostAddress(
   const address = device.address ?? pciIds[device.id ?? ''];
   if (address === undefined) {
     throw new FormulaCompileError(
-      formula.name,
+      formula.source,
       `devices[${index}].pci.id ${device.id}: no host address given for it (pciIds option, or hostPciIds())`,
     );
   }
@@ -53,9 +53,9 @@ export function pciHostAddress(
 /** The boot of a formula that can run; an abstract base (or one without boot) cannot. */
 export function runnableBoot(formula: ResolvedFormula): Boot {
   if (formula.abstract) {
-    throw new FormulaCompileError(formula.name, 'an abstract formula is a base, not a portal');
+    throw new FormulaCompileError(formula.source, 'an abstract formula is a base, not a portal');
   }
-  if (formula.boot === undefined) throw new FormulaCompileError(formula.name, 'no boot section');
+  if (formula.boot === undefined) throw new FormulaCompileError(formula.source, 'no boot section');
   return formula.boot;
 }
 
@@ -70,7 +70,7 @@ export function portalInterfaces(
   return formula.networks.map((network) => {
     const mac = macs.get(interfaceKey(formula.name, network.name));
     if (mac === undefined) {
-      throw new FormulaCompileError(formula.name, `no MAC allocated for network ${network.name}`);
+      throw new FormulaCompileError(formula.source, `no MAC allocated for network ${network.name}`);
     }
     return { network, mac };
   });

@@ -26,6 +26,14 @@ export interface DeviceArgs {
   vsockCid?: number;
 }
 
+/**
+ * A value inside a QEMU option list (`file=...,format=...`): QEMU reads `,,` as one comma, so
+ * a path holding a comma cannot end the value early and add options of its own.
+ */
+export function optionValue(value: string): string {
+  return value.replaceAll(',', ',,');
+}
+
 function hex(id: string): string {
   return `0x${id.replace(/^0x/i, '').toLowerCase()}`;
 }
@@ -59,7 +67,7 @@ export function deviceArgs(context: DeviceArgsContext): DeviceArgs {
       out.serials.push({ name: device.serial.name, path });
       out.args.push(
         '-chardev',
-        `socket,id=serial-${device.serial.name},path=${path},server=on,wait=off`,
+        `socket,id=serial-${device.serial.name},path=${optionValue(path)},server=on,wait=off`,
         '-device',
         `isa-serial,id=${id},chardev=serial-${device.serial.name}`,
       );
@@ -70,7 +78,7 @@ export function deviceArgs(context: DeviceArgsContext): DeviceArgs {
       out.channels.push({ name: device.channel.name, path });
       out.args.push(
         '-chardev',
-        `socket,id=channel${index},path=${path},server=on,wait=off`,
+        `socket,id=channel${index},path=${optionValue(path)},server=on,wait=off`,
         '-device',
         `virtserialport,id=${id},bus=virtio-serial0.0,chardev=channel${index},name=${device.channel.name}`,
       );

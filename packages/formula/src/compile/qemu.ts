@@ -1,9 +1,10 @@
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedFormula } from '../compose/resolve.js';
 import { sizeInMiB } from '../schema/units.js';
 import { cpuModel, ovmfFiles, portalInterfaces, runnableBoot } from './portal.js';
-import { deviceArgs, type QemuSocket } from './qemu-devices.js';
-import { type HostFolder, hostFolders } from './shares.js';
+import { deviceArgs, optionValue, type QemuSocket } from './qemu-devices.js';
+import { expandHome, type HostFolder, hostFolders } from './shares.js';
 
 /** A command to run, as data: the caller decides how (and whether) to run it. */
 export interface Command {
@@ -67,7 +68,8 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
   const prepare: Command[] = [];
   const ephemeral: string[] = [];
   const daemons: Command[] = [];
-  const folders = hostFolders(formula, options.home === undefined ? {} : { home: options.home });
+  const home = options.home ?? homedir();
+  const folders = hostFolders(formula, { home });
   const devices = deviceArgs({
     formula,
     runDir,
@@ -104,18 +106,18 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
     '-display',
     'none',
     '-qmp',
-    `unix:${qmpSocket},server=on,wait=off`,
+    `unix:${optionValue(qmpSocket)},server=on,wait=off`,
     '-chardev',
-    `socket,id=console,path=${consoleSocket},server=on,wait=off`,
+    `socket,id=console,path=${optionValue(consoleSocket)},server=on,wait=off`,
     '-serial',
     'chardev:console',
   ];
   if (virtiofs) args.push('-object', `memory-backend-memfd,id=portal-ram,size=${memory}M,share=on`);
 
   if (boot.type === 'kernel') {
-    args.push('-kernel', options.kernel ?? boot.kernel);
+    args.push('-kernel', expandHome(options.kernel ?? boot.kernel, home));
     const initrd = options.initrd ?? boot.initrd;
-    if (initrd !== undefined) args.push('-initrd', initrd);
+    if (initrd !== undefined) args.push('-initrd', expandHome(initrd, home));
     args.push('-append', options.cmdline ?? boot.cmdline);
   } else if (boot.firmware === 'uefi') {
     const firmware = ovmfFiles(boot, options);
@@ -123,9 +125,9 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
     prepare.push({ binary: 'cp', args: [firmware.vars, vars] });
     args.push(
       '-drive',
-      `if=pflash,format=raw,unit=0,readonly=on,file=${firmware.code}`,
+      `if=pflash,format=raw,unit=0,readonly=on,file=${optionValue(firmware.code)}`,
       '-drive',
-      `if=pflash,format=raw,unit=1,file=${vars}`,
+      `if=pflash,format=raw,unit=1,file=${optionValue(vars)}`,
     );
     if (secureBoot) args.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
   }
@@ -133,11 +135,12 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
   if (formula.disks.some((d) => d.bus === 'scsi')) args.push('-device', 'virtio-scsi-pci,id=scsi0');
   let sataPort = 0;
   for (const disk of formula.disks) {
-    let file = disk.image;
+    const image = expandHome(disk.image, home);
+    let file = image;
     let format: string = disk.format;
     if (disk.mode === 'ephemeral') {
       file = join(runDir, `${disk.name}.overlay.qcow2`);
-      const create = ['create', '-f', 'qcow2', '-F', disk.format, '-b', disk.image, file];
+      const create = ['create', '-f', 'qcow2', '-F', disk.format, '-b', image, file];
       if (disk.size !== undefined) create.push(`${sizeInMiB(disk.size)}M`);
       prepare.push({ binary: 'qemu-img', args: create });
       ephemeral.push(file);
@@ -146,7 +149,7 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
     const readonly = disk.readonly ? ',readonly=on' : '';
     args.push(
       '-drive',
-      `if=none,id=disk-${disk.name},file=${file},format=${format},cache=${disk.cache}${readonly}`,
+      `if=none,id=disk-${disk.name},file=${optionValue(file)},format=${format},cache=${disk.cache}${readonly}`,
     );
     const bootindex = boot.type === 'disk' && boot.disk === disk.name ? ',bootindex=1' : '';
     const bus =
@@ -168,7 +171,7 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
       });
       args.push(
         '-chardev',
-        `socket,id=fs${index},path=${socket}`,
+        `socket,id=fs${index},path=${optionValue(socket)}`,
         '-device',
         `vhost-user-fs-pci,chardev=fs${index},tag=${folder.tag}`,
       );
@@ -176,7 +179,7 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
       const model = folder.access === 'mapped' ? 'mapped-xattr' : 'passthrough';
       args.push(
         '-fsdev',
-        `local,id=fs${index},path=${folder.source},security_model=${model}${folder.readonly ? ',readonly=on' : ''}`,
+        `local,id=fs${index},path=${optionValue(folder.source)},security_model=${model}${folder.readonly ? ',readonly=on' : ''}`,
         '-device',
         `virtio-9p-pci,fsdev=fs${index},mount_tag=${folder.tag}`,
       );

@@ -19,7 +19,8 @@ export function defaultPortalShare(portal: string, home = homedir()): string {
   return join(home, '.local', 'share', 'multiverse', 'portals', portal);
 }
 
-function expandHome(path: string, home: string): string {
+/** `~` and `~/x` in a host path, against `home`; other paths as they are. */
+export function expandHome(path: string, home: string): string {
   return path === '~' || path.startsWith('~/') ? join(home, path.slice(2)) : path;
 }
 

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
-import { FormulaNotFoundError } from '../errors.js';
+import { FormulaFileError, FormulaNotFoundError } from '../errors.js';
+import { readFormulaFile } from './read-file.js';
 
 /** A formula's text and the file (or id) it came from; relative paths inside resolve from it. */
 export interface LoadedFormula {
@@ -26,13 +27,23 @@ export function isFileReference(reference: string): boolean {
 export interface FileLoaderOptions {
   /** Extra catalog folders, searched after the folders above the formula. */
   catalogDirs?: readonly string[];
+  /** Formula files over this many bytes are refused unread; default 256 KiB. */
+  maxBytes?: number;
 }
+
+/** What a file that another formula names must be called: formulas are YAML files. */
+const FORMULA_FILE_NAME = /\.ya?ml$/;
 
 /**
  * Loads formulas from the file system. A file reference resolves against the folder of the
  * formula that names it. A catalog name (`bases/debian`, `service/router/galaxy`) is looked
  * up as `<name>.yaml` in that folder and each folder above it, nearest first, like Node's
  * `node_modules`, then in `catalogDirs`.
+ *
+ * A formula is a document an attacker may have written, so what it names is read with care:
+ * only files named `*.yaml` or `*.yml` (so `extends: /etc/shadow` or `/proc/self/environ` is
+ * refused without being opened), only regular files (no device, FIFO or directory), at most
+ * `maxBytes` (see `readFormulaFile`). Errors are `FormulaFileError`s naming the path.
  */
 export function createFileLoader(options: FileLoaderOptions = {}): FormulaLoader {
   return {
@@ -50,9 +61,20 @@ export function createFileLoader(options: FileLoaderOptions = {}): FormulaLoader
           candidates.push(join(resolve(dir), `${reference}.yaml`));
         }
       }
+      if (isFileReference(reference) && !FORMULA_FILE_NAME.test(reference)) {
+        throw new FormulaFileError(
+          resolve(base, reference),
+          'is not a formula file (a formula file name ends in .yaml or .yml)',
+          from,
+        );
+      }
       const file = candidates.find((candidate) => existsSync(candidate));
       if (file === undefined) throw new FormulaNotFoundError(reference, from, candidates);
-      return { file, text: readFileSync(file, 'utf8') };
+      const text = readFormulaFile(file, {
+        from,
+        ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+      });
+      return { file, text };
     },
   };
 }

@@ -36,16 +36,29 @@ function nameOf(item: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
+// Linear in the lists' lengths: a formula may list thousands of items, and comparing each
+// with every earlier one made a 200 KiB file take minutes.
 function mergeLists(base: unknown[], override: unknown[]): unknown[] {
   const merged = [...base];
+  const byName = new Map<string, number>();
+  const texts = new Set<string>();
+  merged.forEach((item, index) => {
+    const name = nameOf(item);
+    if (name !== undefined && !byName.has(name)) byName.set(name, index);
+    texts.add(JSON.stringify(item));
+  });
   for (const item of override) {
     const name = nameOf(item);
-    const index = name === undefined ? -1 : merged.findIndex((other) => nameOf(other) === name);
-    if (index >= 0) {
+    const index = name === undefined ? undefined : byName.get(name);
+    if (index !== undefined) {
       merged[index] = item;
-    } else if (!merged.some((other) => JSON.stringify(other) === JSON.stringify(item))) {
-      merged.push(item);
+      continue;
     }
+    const text = JSON.stringify(item);
+    if (texts.has(text)) continue;
+    texts.add(text);
+    if (name !== undefined) byName.set(name, merged.length);
+    merged.push(item);
   }
   return merged;
 }

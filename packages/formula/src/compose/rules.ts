@@ -1,6 +1,7 @@
 import type { FormulaIssue } from '../errors.js';
 import type { FormulaDocument } from '../schema/formula.js';
 import { formatPath, locate, type SourceDocument } from '../yaml/parse.js';
+import { checkTargets } from './target-rules.js';
 
 /**
  * What holds across fields of a merged formula, which the per-field schema cannot see: a
@@ -83,5 +84,8 @@ export function checkResolved(formula: FormulaDocument, source: SourceDocument):
       add(['shares', 'folders', index, 'name'], 'rule', `share tag "${folder.name}" is taken`);
     tags.add(folder.name);
   });
+  for (const problem of checkTargets(formula)) {
+    add(problem.path, 'rule', problem.message, problem.expected);
+  }
   return issues;
 }

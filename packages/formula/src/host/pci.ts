@@ -40,7 +40,7 @@ export function hostPciIds(
   root = SYSFS_PCI_DEVICES,
 ): Record<string, string> {
   const ids: Record<string, string> = {};
-  for (const device of formula.devices) {
+  for (const [index, device] of formula.devices.entries()) {
     const id = device.pci?.id;
     if (id === undefined || ids[id] !== undefined) continue;
     const found = findPciAddresses(id, root);
@@ -50,8 +50,8 @@ export function hostPciIds(
           ? 'no host PCI function'
           : `${found.length} host PCI functions (${found.join(', ')})`;
       throw new FormulaCompileError(
-        formula.name,
-        `${which} with id ${id}; give the address instead`,
+        formula.source,
+        `devices[${index}].pci.id: ${which} with id ${id}; give the address instead`,
       );
     }
     ids[id] = found[0] as string;

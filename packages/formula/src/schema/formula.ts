@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeviceSchema } from './devices.js';
-import { MacAddress, Name, Path, Size } from './primitives.js';
+import { CpuModel, MacAddress, Name, Path, Size } from './primitives.js';
 
 export const API_VERSION = 'multiverse-os.org/formula/v1alpha1';
 
@@ -23,11 +23,9 @@ export const ResourcesSchema = z.strictObject({
   memory: Size.default('1GiB'),
   machine: z.enum(['q35', 'pc']).default('q35'),
   accelerator: z.enum(['kvm', 'tcg']).default('kvm'),
-  cpu: z
-    .string()
-    .min(1)
-    .default('host')
-    .meta({ description: 'QEMU CPU model: host, max, qemu64, a named model...' }),
+  cpu: CpuModel.default('host').meta({
+    description: 'QEMU CPU model: host, max, qemu64, a named model...',
+  }),
 });
 
 export const KernelBootSchema = z.strictObject({

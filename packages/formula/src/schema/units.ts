@@ -5,6 +5,9 @@
  */
 export const SIZE_PATTERN = /^([0-9]+(?:\.[0-9]+)?)\s*(B|K|KB|kB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?$/;
 
+/** The largest size a formula may give (1024 TiB, far past any host): bounds what reaches `-m`. */
+export const MAX_SIZE_BYTES = 1024 ** 5;
+
 const MULTIPLIERS: Record<string, number> = {
   B: 1,
   K: 1024,

@@ -1,16 +1,59 @@
 import type { Document } from 'yaml';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+} from 'yaml';
 import type { FormulaIssue } from '../errors.js';
 
 /** Formulas are small: a bigger file is a mistake or an attack. */
 export const DEFAULT_MAX_BYTES = 256 * 1024;
 /** Bounds alias expansion (the "billion laughs" of YAML) while allowing ordinary reuse. */
 export const DEFAULT_MAX_ALIAS_COUNT = 100;
+/** A formula nests five or six levels; this bounds the recursion of everything that walks one. */
+export const DEFAULT_MAX_NESTING = 64;
 
 export interface ParseYamlOptions {
   file?: string;
+  /** Texts (and files) over this many UTF-8 bytes are refused; default 256 KiB. */
   maxBytes?: number;
   maxAliasCount?: number;
+  /** Collections nested deeper than this are refused; default 64. */
+  maxNesting?: number;
+}
+
+/**
+ * The first line of a YAML parser message, without the text it quotes (`Unresolved tag:
+ * !x`, `Unexpected scalar token in YAML stream: "x"`): the issue's line and column say where,
+ * and a file that is not a formula must not have its content echoed.
+ */
+function yamlMessage(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  if (first.startsWith('Unknown directive')) return 'Unknown directive';
+  if (/call stack/i.test(first)) return 'collections nested too deep';
+  return first.replace(/:\s.*$/, '');
+}
+
+/** How deep the document's collections nest, walked without recursion; stops past `bound`. */
+function nestingDepth(root: unknown, bound: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (!isMap(node) && !isSeq(node)) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > bound) return deepest;
+    for (const item of node.items) {
+      if (isPair(item)) stack.push([item.key, depth + 1], [item.value, depth + 1]);
+      else stack.push([item, depth + 1]);
+    }
+  }
+  return deepest;
 }
 
 /** A parsed YAML document that still knows where each value came from. */
@@ -60,19 +103,23 @@ export function parseFormulaYaml(text: string, options: ParseYamlOptions = {}): 
   for (const [index, doc] of documents.entries()) {
     if (index > 0) issues.push(issueAt(doc.range[0], 'a formula file holds one YAML document'));
     for (const problem of [...doc.errors, ...doc.warnings]) {
-      issues.push(issueAt(problem.pos[0], problem.message.split('\n')[0] ?? problem.message));
+      issues.push(issueAt(problem.pos[0], yamlMessage(problem.message)));
     }
   }
   const document = documents[0] as Document.Parsed;
   if (issues.length > 0) return { ok: false, issues };
+  const maxNesting = options.maxNesting ?? DEFAULT_MAX_NESTING;
+  if (nestingDepth(document.contents, maxNesting) > maxNesting) {
+    return { ok: false, issues: [issueAt(0, `collections nest deeper than ${maxNesting} levels`)] };
+  }
   try {
     const value = document.toJS({
       maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT,
     });
     return { ok: true, source: { file, value, document, lineCounter } };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, issues: [issueAt(0, `YAML aliases expand too far: ${message}`)] };
+    const message = error instanceof Error ? yamlMessage(error.message) : 'not valid YAML';
+    return { ok: false, issues: [issueAt(0, `YAML aliases: ${message}`)] };
   }
 }
 
