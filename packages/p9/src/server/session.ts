@@ -47,6 +47,9 @@ const REPLY_KIND = Object.fromEntries(
  */
 const OWNED_FRAME = { borrowData: true } as const;
 
+/** Largest frame accepted before a version is agreed (a Tversion is 13 bytes + its string). */
+const PRE_VERSION_MAX_FRAME = 8192;
+
 /** Message fields that name a fid. */
 const FID_FIELDS = ['fid', 'newfid', 'dfid', 'dirfid', 'olddirfid', 'newdirfid'];
 
@@ -90,6 +93,8 @@ export class Session {
   private readonly pending = new Map<number, Pending>();
   private readonly shared: SharedContext;
   private msize: number;
+  /** A Tversion was answered with a version we speak: other requests may run. */
+  private agreed = false;
   private closed = false;
   readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
@@ -111,7 +116,9 @@ export class Session {
     this.closedPromise = new Promise((r) => {
       this.resolveClosed = r;
     });
-    this.transport = new FramedStream(stream, opts.maxMsize, {
+    // Until a version is agreed only a Tversion is useful, and it is small: a peer cannot
+    // make the server hold a 1 MiB frame before it even said which protocol it speaks.
+    this.transport = new FramedStream(stream, Math.min(opts.maxMsize, PRE_VERSION_MAX_FRAME), {
       frame: (f) => this.onFrame(f),
       close: (err) => void this.onClose(err),
     });
@@ -123,23 +130,33 @@ export class Session {
 
   private onFrame(frame: Buffer): void {
     const { type, tag } = readHeader(frame);
+    const kind = kindOfType(type);
+    if (!kind?.startsWith('T')) {
+      // A type 9P2000.L does not define (a legacy 9P2000 Topen, garbage) or a reply sent to
+      // the server: the frame is well delimited, so answer it like QEMU's v9fs_op_not_supp
+      // and keep reading.
+      this.opts.stats.protocolErrors++;
+      this.trace(`<- unsupported message type ${type} tag ${tag}`);
+      this.sendError(tag, Errno.EOPNOTSUPP, kind ?? `type ${type}`);
+      return;
+    }
+    if (!this.agreed && kind !== 'Tversion') {
+      // Nothing but Tversion until a version was agreed (at start, and after a Tversion we
+      // answered "unknown"): no fid can exist in a session whose dialect is not 9P2000.L.
+      this.opts.stats.protocolErrors++;
+      this.trace(`<- ${kind} tag ${tag} before a version was agreed`);
+      this.sendError(tag, Errno.EPROTO, kind);
+      return;
+    }
     let msg: Message;
     try {
       msg = decodeMessage(frame, OWNED_FRAME);
     } catch (err) {
       this.opts.stats.protocolErrors++;
       this.trace(`<- bad frame type ${type} tag ${tag}: ${(err as Error).message}`);
-      // A well-framed request with a bad body gets Rlerror; replies or unknown types sent to
-      // the server mean the peer is not speaking 9P2000.L: drop the connection.
-      const kind = kindOfType(type);
-      if (err instanceof DecodeError && kind?.startsWith('T'))
-        this.sendError(tag, Errno.EPROTO, kind);
+      // A well-framed request with a bad body gets Rlerror; the stream stays in step.
+      if (err instanceof DecodeError) this.sendError(tag, Errno.EPROTO, kind);
       else this.transport.close(err as Error);
-      return;
-    }
-    if (!msg.type.startsWith('T')) {
-      this.opts.stats.protocolErrors++;
-      this.transport.close(new DecodeError(`server received a reply (${msg.type})`, 4, type));
       return;
     }
     if (this.opts.trace) this.trace(`<- ${describeMessage(msg)}`);
@@ -147,8 +164,10 @@ export class Session {
   }
 
   private start(msg: TMessage): void {
-    if (msg.type === 'Tflush') {
-      void this.flush(msg);
+    if (msg.tag === NOTAG && msg.type !== 'Tversion') {
+      // NOTAG belongs to Tversion: requests sharing it could not be told apart, and would
+      // escape the in-flight count that bounds a connection.
+      this.sendError(msg.tag, Errno.EINVAL, msg.type);
       return;
     }
     if (this.pending.has(msg.tag) && msg.tag !== NOTAG) {
@@ -158,8 +177,15 @@ export class Session {
       return;
     }
     const entry = new Pending(msg);
+    // Tflush counts as in flight too, so a flood of them is bounded by maxPending like
+    // any other request (each one waits for the request it cancels).
     this.pending.set(msg.tag, entry);
     if (this.pending.size >= this.opts.maxPending) this.transport.pause();
+    if (msg.type === 'Tflush') {
+      entry.done = this.flush(msg, entry);
+      return;
+    }
+    if (msg.type === 'Tversion') this.agreed = false;
     // Tclunk/Tremove wait for earlier requests on the same fid, so a node is never released
     // while another request is still using it (Linux never does this; a hostile client might).
     const before =
@@ -193,10 +219,15 @@ export class Session {
     try {
       try {
         const ctx = this.context(entry);
-        body =
-          msg.type === 'Tversion'
-            ? await version(ctx, msg, this.opts.maxMsize)
-            : ((await dispatch(ctx, msg)) as object);
+        if (msg.type === 'Tversion') {
+          const reply = await version(ctx, msg, this.opts.maxMsize);
+          // Only a version we speak opens the session; "unknown" leaves it closed.
+          this.agreed = reply.version !== 'unknown' && !entry.isAborted;
+          this.transport.setMaxSize(
+            this.agreed ? this.msize : Math.min(this.msize, PRE_VERSION_MAX_FRAME),
+          );
+          body = reply;
+        } else body = (await dispatch(ctx, msg)) as object;
         kind = REPLY_KIND[msg.type];
       } catch (err) {
         failed = true;
@@ -215,17 +246,23 @@ export class Session {
     }
   }
 
-  private async flush(msg: MessageOf<'Tflush'>): Promise<void> {
-    const old = this.pending.get(msg.oldtag);
-    if (old) {
-      old.abort();
-      this.opts.stats.flushed++;
-      // The old request either finished (its reply goes out first, which the protocol allows)
-      // or was cancelled (no reply); only then does Rflush go out.
-      await old.done;
+  private async flush(msg: MessageOf<'Tflush'>, entry: Pending): Promise<void> {
+    try {
+      // A Tflush never waits for another Tflush: two flushing each other would wait forever.
+      const found = this.pending.get(msg.oldtag);
+      const old = found?.msg.type === 'Tflush' ? undefined : found;
+      if (old) {
+        old.abort();
+        this.opts.stats.flushed++;
+        // The old request either finished (its reply goes out first, which the protocol
+        // allows) or was cancelled (no reply); only then does Rflush go out.
+        await old.done;
+      }
+      this.opts.stats.record('Tflush', 0, false);
+      this.send('Rflush', msg.tag, {}, 'Tflush');
+    } finally {
+      this.settle(entry);
     }
-    this.opts.stats.record('Tflush', 0, false);
-    this.send('Rflush', msg.tag, {}, 'Tflush');
   }
 
   private context(entry: Pending): RequestContext {
@@ -240,7 +277,6 @@ export class Session {
   private async reset(msize: number): Promise<void> {
     if (msize < MIN_MSIZE) throw Object.assign(new Error('msize too small'), { code: 'EINVAL' });
     this.msize = msize;
-    this.transport.setMaxSize(msize);
     for (const [tag, p] of this.pending) {
       if (tag === NOTAG) continue;
       p.abort();

@@ -110,18 +110,31 @@ export class FramedStream {
    */
   private applyPause(): void {
     const want = this.ownerPaused || this.writeBlocked;
-    if (want === this.paused) return;
     if (want) {
-      this.paused = true;
-      this.stream.pause();
+      if (!this.paused) {
+        this.paused = true;
+        this.stream.pause();
+      }
       return;
     }
+    if (!this.paused) return;
     this.paused = false;
-    while (!this.paused && !this.closed && this.queued.length > 0) {
-      this.events.frame(this.queued.shift() as Buffer);
+    // A frame handler may pause and resume again before it returns (a request that is
+    // answered at once): the loop already running goes on delivering, instead of a nested
+    // loop per frame that a long queue would turn into a stack overflow.
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      while (!this.paused && !this.closed && this.queued.length > 0) {
+        this.events.frame(this.queued.shift() as Buffer);
+      }
+    } finally {
+      this.delivering = false;
     }
     if (!this.paused && !this.closed) this.stream.resume();
   }
+
+  private delivering = false;
 
   get isClosed(): boolean {
     return this.closed;
