@@ -11,6 +11,7 @@ import type {
   TMessageKind,
 } from '../protocol/messages.js';
 import { FramedStream } from '../transport/framed-stream.js';
+import type { ConnectionBudget } from './budget.js';
 import { type RequestContext, RequestScope, type SharedContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import { FidTable, releaseFid } from './fids.js';
@@ -31,6 +32,12 @@ export interface SessionOptions {
   maxPending: number;
   maxXattrSize: number;
   connectionId: string;
+  /** This connection's account in the server's descriptor budget (its socket already taken). */
+  budget?: ConnectionBudget;
+  /** Milliseconds a started frame may take to arrive (0: no limit). */
+  frameTimeout: number;
+  /** Milliseconds a connection holding no fid and no request may stay (0: no limit). */
+  idleTimeout: number;
   trace?: (line: string) => void;
 }
 
@@ -104,7 +111,7 @@ export class Session {
     private readonly opts: SessionOptions,
   ) {
     this.msize = opts.maxMsize;
-    this.fids = new FidTable(opts.maxFids);
+    this.fids = new FidTable(opts.maxFids, opts.budget);
     this.shared = {
       fs: opts.fs,
       fids: this.fids,
@@ -118,10 +125,44 @@ export class Session {
     });
     // Until a version is agreed only a Tversion is useful, and it is small: a peer cannot
     // make the server hold a 1 MiB frame before it even said which protocol it speaks.
-    this.transport = new FramedStream(stream, Math.min(opts.maxMsize, PRE_VERSION_MAX_FRAME), {
-      frame: (f) => this.onFrame(f),
-      close: (err) => void this.onClose(err),
-    });
+    this.transport = new FramedStream(
+      stream,
+      Math.min(opts.maxMsize, PRE_VERSION_MAX_FRAME),
+      { frame: (f) => this.onFrame(f), close: (err) => void this.onClose(err) },
+      { frameTimeout: opts.frameTimeout },
+    );
+    this.watchIdle();
+  }
+
+  /** True while the connection holds no fid: closing it loses nothing of the client's. */
+  get holdsNoFid(): boolean {
+    return this.fids.size === 0;
+  }
+
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * A connection that holds no fid for idleTimeout is closed, whatever it sends meanwhile: a
+   * mount always holds its root fid, so only connections that never attached (or let go of
+   * everything) are affected, like the half-open ones a peer can pile up to fill
+   * maxConnections.
+   */
+  private watchIdle(): void {
+    if (this.opts.idleTimeout <= 0 || this.closed || this.idleTimer || !this.holdsNoFid) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (!this.holdsNoFid) return;
+      this.trace(`closing: no fid for ${this.opts.idleTimeout} ms`);
+      this.opts.stats.idleClosed++;
+      this.transport.close();
+    }, this.opts.idleTimeout);
+    this.idleTimer.unref();
+  }
+
+  private stopIdle(): void {
+    if (!this.idleTimer) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
   }
 
   close(): void {
@@ -199,6 +240,9 @@ export class Session {
   private settle(entry: Pending): void {
     if (this.pending.get(entry.msg.tag) === entry) this.pending.delete(entry.msg.tag);
     if (this.pending.size < this.opts.maxPending) this.transport.resume();
+    // Fids change only inside requests, so this is where the idle clock starts and stops.
+    if (this.fids.size > 0) this.stopIdle();
+    else this.watchIdle();
   }
 
   private usersOf(fid: number, self: Pending): Promise<void>[] {
@@ -326,6 +370,7 @@ export class Session {
   private async onClose(err?: Error): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopIdle();
     if (err) this.trace(`connection closed: ${err.message}`);
     for (const p of this.pending.values()) {
       p.abort();
@@ -333,6 +378,7 @@ export class Session {
     await Promise.allSettled([...this.pending.values()].map((p) => p.done));
     await Promise.all(this.fids.drain().map(releaseFid));
     this.opts.locks.releaseOwners(`${this.opts.connectionId}/`);
+    this.opts.budget?.close();
     this.resolveClosed();
   }
 }

@@ -1,10 +1,21 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../src/client/p9-client.js';
+import { LocalFs } from '../../src/fs/local.js';
 import { MemFs } from '../../src/fs/memory.js';
 import { syntheticFs } from '../../src/fs/synthetic.js';
 import { encodeMessage } from '../../src/protocol/codec.js';
 import { NOTAG } from '../../src/protocol/constants.js';
 import { Errno } from '../../src/protocol/errno.js';
-import { createServer, type P9Server } from '../../src/server/server.js';
+import type { Message } from '../../src/protocol/messages.js';
+import {
+  DescriptorBudget,
+  defaultDescriptorBudget,
+  openFileLimit,
+} from '../../src/server/budget.js';
+import { createServer, type P9Server, type ServerOptions } from '../../src/server/server.js';
 import { b } from './support/bytes.js';
 import { RawConn } from './support/raw.js';
 
@@ -292,4 +303,219 @@ describe('floods', () => {
     c.close();
     await healthy();
   }, 30_000);
+});
+
+describe('descriptor budget (issue 23): one connection cannot starve the others', () => {
+  it('reads the open-file limit from /proc/self/limits and keeps headroom for the process', () => {
+    const sample = [
+      'Limit                     Soft Limit           Hard Limit           Units     ',
+      'Max processes             63704                63704                processes ',
+      'Max open files            20000                524288               files     ',
+    ].join('\n');
+    expect(openFileLimit(() => sample)).toBe(20000);
+    expect(openFileLimit(() => 'Max open files unlimited unlimited files')).toBeUndefined();
+    expect(
+      openFileLimit(() => {
+        throw new Error('no /proc');
+      }),
+    ).toBeUndefined();
+    expect(openFileLimit()).toBeGreaterThan(0);
+    expect(defaultDescriptorBudget(20000)).toBe(17500);
+    expect(defaultDescriptorBudget(256)).toBe(192);
+    const budget = new DescriptorBudget(200, 4);
+    expect([budget.reserve, budget.pool]).toEqual([25, 100]);
+  });
+
+  it('a connection walking fids gets ENFILE at its share; others still walk, open and read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p9-budget-'));
+    writeFileSync(join(dir, 'file'), 'content');
+    const small = createServer({
+      fs: new LocalFs(dir),
+      maxDescriptors: 200,
+      maxConnections: 4,
+    });
+    const a = await small.listen('tcp:127.0.0.1:0');
+    const smallPort = a.kind === 'tcp' ? a.port : 0;
+    try {
+      const hog = await RawConn.open(smallPort);
+      await hog.handshake();
+      let made = 1; // the root fid
+      let refused: Message | undefined;
+      for (let i = 0; i < 1000 && !refused; i++) {
+        const r = await hog.rpc({ type: 'Twalk', tag: 2, fid: 0, newfid: 10 + i, names: ['file'] });
+        if (r.type === 'Rwalk') made++;
+        else refused = r;
+      }
+      expect(refused).toMatchObject({ type: 'Rlerror', ecode: Errno.ENFILE });
+      // Its socket and fids: 25 of its reserve and the whole shared pool of 100.
+      expect(made + 1).toBe(125);
+      expect(small.stats().descriptors).toMatchObject({ budget: 200, pool: 100, poolInUse: 100 });
+      // An open counts too: the hog cannot open one of its fids either.
+      expect(await hog.rpc({ type: 'Tlopen', tag: 3, fid: 10, flags: 0 })).toMatchObject({
+        ecode: Errno.ENFILE,
+      });
+      // Three more connections (maxConnections 4) each still have their reserve.
+      for (let n = 0; n < 3; n++) {
+        const other = await connect(`tcp:127.0.0.1:${smallPort}`);
+        expect((await other.readFile('file')).toString()).toBe('content');
+        const fids: number[] = [];
+        for (let i = 0; i < 20; i++) fids.push(await other.walk('file'));
+        other.close();
+      }
+      // Clunking gives units back to the pool.
+      expect(await hog.rpc({ type: 'Tclunk', tag: 4, fid: 10 })).toMatchObject({ type: 'Rclunk' });
+      expect(await hog.rpc({ type: 'Tlopen', tag: 5, fid: 11, flags: 0 })).toMatchObject({
+        type: 'Rlopen',
+      });
+      hog.close();
+      await hog.until(() => false, 100);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(small.stats().descriptors.poolInUse).toBe(0);
+    } finally {
+      await small.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+
+  it('with the default budget (from RLIMIT_NOFILE), a hog stops at ENFILE and a second mount works', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p9-budget-'));
+    writeFileSync(join(dir, 'file'), 'content');
+    const dflt = createServer({ fs: new LocalFs(dir) });
+    const a = await dflt.listen('tcp:127.0.0.1:0');
+    const dfltPort = a.kind === 'tcp' ? a.port : 0;
+    try {
+      const hog = await RawConn.open(dfltPort);
+      await hog.handshake();
+      // Pipelined walks in batches: each fid holds a real O_PATH descriptor in LocalFs.
+      let refused = 0;
+      let next = 10;
+      const limit = openFileLimit() ?? 1024;
+      while (refused === 0 && next < limit + 10) {
+        const tags: number[] = [];
+        for (let i = 0; i < 500; i++, next++) {
+          const tag = 1000 + (next % 50_000);
+          hog.send({ type: 'Twalk', tag, fid: 0, newfid: next, names: ['file'] });
+          tags.push(tag);
+        }
+        await hog.until(() => hog.replies.length >= tags.length, 10_000);
+        refused = hog.replies.filter(
+          (r) => r.type === 'Rlerror' && r.ecode === Errno.ENFILE,
+        ).length;
+        expect(hog.replies.every((r) => r.type === 'Rwalk' || r.type === 'Rlerror')).toBe(true);
+        hog.replies.length = 0;
+      }
+      expect(refused).toBeGreaterThan(0);
+      expect(hog.closed).toBe(false);
+      // The process still has descriptors, and a well-behaved second client works.
+      const other = await connect(`tcp:127.0.0.1:${dfltPort}`);
+      expect((await other.readFile('file')).toString()).toBe('content');
+      other.close();
+      hog.close();
+    } finally {
+      await dflt.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('timeouts and the connection limit (issue 23): half-open and idle connections', () => {
+  async function serverWith(options: Partial<ServerOptions>): Promise<[P9Server, number]> {
+    const mem = new MemFs();
+    mem.writeFile('file', 'content');
+    const s = createServer({ fs: mem, ...options });
+    const a = await s.listen('tcp:127.0.0.1:0');
+    return [s, a.kind === 'tcp' ? a.port : 0];
+  }
+
+  it('closes a connection whose frame stays incomplete past frameTimeout', async () => {
+    const [s, p] = await serverWith({ frameTimeout: 300, idleTimeout: 0 });
+    try {
+      const c = await RawConn.open(p);
+      await c.handshake();
+      const frame = encodeMessage({ type: 'Twalk', tag: 2, fid: 0, newfid: 1, names: ['file'] });
+      c.sock.write(frame.subarray(0, 9));
+      const started = Date.now();
+      await c.until(() => c.closed, 3000);
+      expect(c.closed).toBe(true);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      // A frame sent slowly but completed in time is fine, and so is a connection that
+      // simply waits between frames.
+      const d = await RawConn.open(p);
+      await d.handshake();
+      d.sock.write(frame.subarray(0, 9));
+      await new Promise((r) => setTimeout(r, 150));
+      d.sock.write(frame.subarray(9));
+      await d.until(() => d.reply(2) !== undefined);
+      expect(d.reply(2)?.type).toBe('Rwalk');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(d.closed).toBe(false);
+      d.close();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('closes connections holding no fid past idleTimeout, whatever they send; mounts stay', async () => {
+    const [s, p] = await serverWith({ idleTimeout: 300, frameTimeout: 0 });
+    try {
+      const silent = await RawConn.open(p);
+      const chatty = await RawConn.open(p);
+      const mounted = await RawConn.open(p);
+      await mounted.handshake();
+      const chatter = setInterval(() => {
+        chatty.send({ type: 'Tversion', tag: NOTAG, msize: 8192, version: 'unknown' });
+      }, 50);
+      await new Promise((r) => setTimeout(r, 800));
+      clearInterval(chatter);
+      expect(silent.closed).toBe(true);
+      expect(chatty.closed).toBe(true);
+      expect(mounted.closed).toBe(false);
+      expect(await mounted.rpc({ type: 'Tclunk', tag: 2, fid: 0 })).toMatchObject({
+        type: 'Rclunk',
+      });
+      // Holding no fid now: the clock starts again.
+      await mounted.until(() => mounted.closed, 2000);
+      expect(mounted.closed).toBe(true);
+      expect(s.stats().idleClosed).toBe(3);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('at maxConnections, a new client replaces the oldest connection without fids', async () => {
+    const [s, p] = await serverWith({ maxConnections: 3, idleTimeout: 0, frameTimeout: 0 });
+    try {
+      // Three half-open connections, each with half a frame: the slots are full.
+      const halfOpen: RawConn[] = [];
+      for (let i = 0; i < 3; i++) {
+        const c = await RawConn.open(p);
+        c.sock.write(Buffer.from([64, 0, 0]));
+        halfOpen.push(c);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      const client = await connect(`tcp:127.0.0.1:${p}`);
+      expect((await client.readFile('file')).toString()).toBe('content');
+      await halfOpen[0]?.until(() => halfOpen[0]?.closed === true, 1000);
+      expect(halfOpen.map((c) => c.closed)).toEqual([true, false, false]);
+      expect(s.stats().evicted).toBe(1);
+      // When every connection holds a fid, a newcomer is refused instead.
+      const more = [await connect(`tcp:127.0.0.1:${p}`), await connect(`tcp:127.0.0.1:${p}`)];
+      const late = await RawConn.open(p);
+      await late.until(() => late.closed, 1000);
+      expect(late.closed).toBe(true);
+      expect(s.stats().rejectedConnections).toBe(1);
+      expect((await client.readFile('file')).toString()).toBe('content');
+      for (const c of [client, ...more]) c.close();
+      for (const c of halfOpen) c.close();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses bad timeout and budget options with a typed error', () => {
+    const fs = new MemFs();
+    expect(() => createServer({ fs, frameTimeout: -1 })).toThrow(/frameTimeout/);
+    expect(() => createServer({ fs, idleTimeout: 1.5 })).toThrow(/idleTimeout/);
+    expect(() => createServer({ fs, maxDescriptors: 0 })).toThrow(/maxDescriptors/);
+  });
 });
