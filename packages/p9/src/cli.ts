@@ -21,6 +21,8 @@ Options:
   --mem                serve an empty in-memory tree instead of <dir>
   --security MODEL     passthrough | mapped | squash (default: passthrough as root, else squash)
   --metadata FILE      where the mapped model keeps owners, modes and user xattrs
+  --allow-devices      let clients make and open device nodes (not with squash)
+  --allow-setid        let clients set set-user-ID/set-group-ID bits (not with squash)
   --trace              print every request and reply
   --stats              print per-operation counters on exit
 `;
@@ -36,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
       mem: { type: 'boolean' },
       security: { type: 'string' },
       metadata: { type: 'string' },
+      'allow-devices': { type: 'boolean' },
+      'allow-setid': { type: 'boolean' },
       trace: { type: 'boolean' },
       stats: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -56,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
     const local = new LocalFs(resolve(dir), {
       security: values.security as SecurityModel | undefined,
       metadataFile: values.metadata,
+      allowDevices: values['allow-devices'],
+      allowSetid: values['allow-setid'],
     });
     await local.check();
     fs = local;

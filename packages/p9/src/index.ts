@@ -81,6 +81,6 @@ export type {
 export { LockTable, type RangeLock } from './server/locks.js';
 export { releaseReadBuffer, takeReadBuffer } from './server/read-buffers.js';
 export { createServer, type P9Server, type ServerOptions } from './server/server.js';
-export type { OpStats, StatsSnapshot } from './server/stats.js';
+export type { DescriptorStats, OpStats, StatsSnapshot } from './server/stats.js';
 // Transport: framing over any Duplex.
 export { FramedStream, type FramedStreamEvents } from './transport/framed-stream.js';

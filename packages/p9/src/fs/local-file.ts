@@ -15,6 +15,7 @@ import {
   writeFd,
 } from './local-io.js';
 import type { LocalNode } from './local-node.js';
+import { dropPrivs } from './local-setattr.js';
 import { direntTypeOfMode, qidOf } from './mode.js';
 import { entryPath, fdPath } from './proc-paths.js';
 
@@ -27,6 +28,8 @@ export class LocalOpenFile implements FsOpenFile {
     private readonly node: LocalNode,
     readonly fd: number,
     private readonly isDir: boolean,
+    /** Who opened it: a write by anyone but root drops set-id bits, as the kernel does. */
+    private readonly cred?: Credentials,
   ) {
     node.retain();
   }
@@ -40,6 +43,7 @@ export class LocalOpenFile implements FsOpenFile {
 
   async write(offset: bigint, data: Buffer): Promise<number> {
     if (this.isDir) throw fsError('EISDIR');
+    if (this.cred?.uid !== 0) dropPrivs(this.node, this.cred, this.fd);
     return writeFd(this.fd, data, offset);
   }
 
@@ -96,6 +100,7 @@ export class LocalOpenFile implements FsOpenFile {
         if (err.code !== 'EBADF' && err.code !== 'EINVAL') throw err;
         await this.node.setattr({ size: c.size }, cred);
       });
+      dropPrivs(this.node, cred, this.fd);
       const { size: _s, ...rest } = c;
       if (Object.keys(rest).length > 0) await this.node.setattr(rest, cred);
       return;

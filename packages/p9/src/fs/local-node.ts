@@ -30,7 +30,8 @@ import {
   openIfExists,
   openNow,
 } from './local-io.js';
-import { setLocalAttr } from './local-setattr.js';
+import { checkDevice, checkSetid } from './local-policy.js';
+import { dropPrivs, setLocalAttr } from './local-setattr.js';
 import { makeSpecialFile } from './local-special.js';
 import { qidOf } from './mode.js';
 import { entryPath, fdPath, O_CLOEXEC, O_DIRECT, O_NOFOLLOW, O_PATH } from './proc-paths.js';
@@ -147,8 +148,7 @@ export class LocalNode implements FsNode {
   }
 
   async setattr(c: SetAttr, cred: Credentials): Promise<void> {
-    void cred;
-    await setLocalAttr(this, c);
+    await setLocalAttr(this, c, cred);
   }
 
   /**
@@ -164,12 +164,16 @@ export class LocalNode implements FsNode {
   }
 
   async open(flags: number, cred: Credentials): Promise<FsOpenFile> {
-    void cred;
     if (this.isSymlink) throw fsError('ELOOP');
+    // A device node opens the host's device, whoever made it (a client, or the host).
+    checkDevice(this.fs, this.fmt);
     const f = (flags & ~(O_NOFOLLOW | O_DIRECT | C.O_CREAT | C.O_EXCL)) | O_CLOEXEC;
     const plain = this.fmt === Mode.IFREG || this.isDir;
     const fd = plain ? openNow(fdPath(this.fd), f) : await openFd(fdPath(this.fd), f);
-    return new LocalOpenFile(this, fd, this.isDir);
+    const file = new LocalOpenFile(this, fd, this.isDir, cred);
+    // O_TRUNC truncates like Tsetattr of the size does (and drops set-id bits the same way).
+    if (flags & C.O_TRUNC) dropPrivs(this, cred, fd);
+    return file;
   }
 
   private async ownNew(path: string, mode: number, cred: Credentials): Promise<void> {
@@ -191,15 +195,13 @@ export class LocalNode implements FsNode {
   }
 
   async create(name: string, flags: number, mode: number, cred: Credentials) {
+    checkSetid(this.fs, mode);
     const path = entryPath(this.dirFd(), name);
     const f = (flags & ~(O_DIRECT | C.O_TRUNC)) | C.O_CREAT | C.O_EXCL | O_NOFOLLOW | O_CLOEXEC;
     const fd = openNow(path, f, this.hostMode(mode, false));
     try {
       const st = fstatSync(fd, { bigint: true });
-      // The server's umask must not change what the client asked for: chmod when it did.
-      if (this.fs.security !== 'mapped' && (Number(st.mode) & 0o7777) !== (mode & 0o7777)) {
-        fchmodSync(fd, mode & 0o7777);
-      }
+      let chowned = false;
       if (this.fs.security === 'mapped') {
         this.fs.metadata.update(inodeKey(st), (m) => {
           m.uid = cred.uid;
@@ -212,11 +214,21 @@ export class LocalNode implements FsNode {
         (Number(st.uid) !== cred.uid || Number(st.gid) !== cred.gid)
       ) {
         fchownSync(fd, cred.uid, cred.gid);
+        chowned = true;
+      }
+      // The server's umask must not change what the client asked for: chmod when it did,
+      // after the chown (which drops the set-id bits an export with allowSetid keeps).
+      if (
+        this.fs.security !== 'mapped' &&
+        (chowned || (Number(st.mode) & 0o7777) !== (mode & 0o7777))
+      ) {
+        fchmodSync(fd, mode & 0o7777);
       }
       // The node is the file just made: reopen the new descriptor as O_PATH instead of looking
       // the name up again (which a concurrent rename could already have changed).
       const node = this.openNode(fdPath(fd), O_PATH | O_CLOEXEC, this, name, st);
-      return { node: node as FsNode, file: new LocalOpenFile(node, fd, false) as FsOpenFile };
+      const file = new LocalOpenFile(node, fd, false, cred);
+      return { node: node as FsNode, file: file as FsOpenFile };
     } catch (err) {
       closeQuietly(fd);
       throw err;
@@ -229,6 +241,7 @@ export class LocalNode implements FsNode {
   }
 
   async mkdir(name: string, mode: number, cred: Credentials): Promise<Qid> {
+    checkSetid(this.fs, mode);
     const path = entryPath(this.dirFd(), name);
     fs.mkdirSync(path, this.hostMode(mode, true));
     if (this.fs.security !== 'mapped') fs.chmodSync(path, mode & 0o7777);
@@ -248,6 +261,8 @@ export class LocalNode implements FsNode {
     const path = entryPath(this.dirFd(), name);
     const fmt = mode & Mode.IFMT;
     if (fmt === Mode.IFDIR || fmt === Mode.IFLNK) throw fsError('EINVAL');
+    checkDevice(this.fs, mode);
+    checkSetid(this.fs, mode);
     if (this.fs.security === 'mapped' || fmt === Mode.IFREG || fmt === 0) {
       // Mapped: special files are regular files whose real type lives in the metadata.
       const fd = await openFd(
@@ -256,8 +271,9 @@ export class LocalNode implements FsNode {
         0o600,
       );
       closeFd(fd);
-      if (this.fs.security !== 'mapped') fs.chmodSync(path, mode & 0o7777);
       await this.ownNew(path, fmt === 0 ? Mode.IFREG | mode : mode, cred);
+      // After the chown, which drops set-id bits.
+      if (this.fs.security !== 'mapped') fs.chmodSync(path, mode & 0o7777);
       if (this.fs.security === 'mapped' && rdev !== 0n) {
         this.fs.metadata.update(inodeKey(fs.lstatSync(path, { bigint: true })), (m) => {
           m.rdev = rdev.toString();

@@ -20,6 +20,19 @@ export interface LocalFsOptions {
   squashGid?: number;
   /** Where `mapped` metadata and user xattrs persist (JSON); in memory only when unset. */
   metadataFile?: string;
+  /**
+   * Let clients make character and block device nodes (Tmknod) and open device nodes
+   * (Tlopen). Off by default: a device node made by a client of a root server opens the
+   * host's device (`c 1:11` is the kernel log, a block node the host's disks). Not allowed
+   * with `squash`.
+   */
+  allowDevices?: boolean;
+  /**
+   * Let clients set the set-user-ID and set-group-ID bits (Tlcreate, Tmkdir, Tmknod, chmod).
+   * Off by default: a set-id file planted by a client runs with its owner's rights on the
+   * host. Not allowed with `squash`.
+   */
+  allowSetid?: boolean;
 }
 
 /**
@@ -36,6 +49,8 @@ export class LocalFs implements FileSystem {
   /** Live nodes by host inode, so a rename can re-point the nodes of the moved entry. */
   readonly live = new Map<string, Set<LocalNode>>();
   readonly isRoot: boolean;
+  readonly allowDevices: boolean;
+  readonly allowSetid: boolean;
 
   constructor(
     readonly root: string,
@@ -54,6 +69,17 @@ export class LocalFs implements FileSystem {
       );
     }
     this.security = security;
+    for (const option of ['allowDevices', 'allowSetid'] as const) {
+      const value = options[option];
+      if (value !== undefined && typeof value !== 'boolean')
+        throw new InvalidOptionError(option, `must be a boolean, got ${String(value)}`);
+      // squash is the model for exports whose clients are not trusted with the host's
+      // owners: devices and set-id files would hand them more than that.
+      if (value && security === 'squash')
+        throw new InvalidOptionError(option, 'cannot be enabled with the squash security model');
+    }
+    this.allowDevices = options.allowDevices ?? false;
+    this.allowSetid = options.allowSetid ?? false;
     this.squashUid = options.squashUid ?? uid;
     this.squashGid = options.squashGid ?? process.getgid?.() ?? 0;
     this.metadata = new MetadataStore(options.metadataFile);

@@ -155,7 +155,7 @@ export const OpenFlags = {
 /** Tunlinkat flags. */
 export const AT_REMOVEDIR = 0x200;
 
-/** File type bits of a Linux mode. */
+/** File type bits of a Linux mode, and the set-id and sticky bits. */
 export const Mode = {
   IFMT: 0o170000,
   IFSOCK: 0o140000,
@@ -165,6 +165,9 @@ export const Mode = {
   IFDIR: 0o040000,
   IFCHR: 0o020000,
   IFIFO: 0o010000,
+  ISUID: 0o4000,
+  ISGID: 0o2000,
+  ISVTX: 0o1000,
 } as const;
 
 /** Directory entry types (DT_*) used in Rreaddir. */

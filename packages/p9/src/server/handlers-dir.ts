@@ -2,7 +2,7 @@ import { AT_REMOVEDIR, LockStatus, LockType, XattrFlags } from '../protocol/cons
 import { fsError } from '../protocol/errno.js';
 import type { MessageOf, ReplyBody } from '../protocol/messages.js';
 import type { RequestContext } from './context.js';
-import { fidOf, newFidSlot, unopenedFid } from './handlers-fid.js';
+import { fidOf, installFid, newFidSlot, unopenedFid } from './handlers-fid.js';
 import { lockRange } from './locks.js';
 import { checkName, xattrWritable } from './names.js';
 
@@ -155,7 +155,7 @@ export async function xattrwalk(
     value = await f.node.getxattr(m.name);
   }
   const node = await f.node.clone();
-  ctx.fids.set(m.newfid, { node, cred: f.cred, xattrRead: value });
+  await installFid(ctx, m.newfid, { node, cred: f.cred, xattrRead: value });
   return { size: BigInt(value.length) };
 }
 

@@ -21,10 +21,24 @@ export function unopenedFid(ctx: RequestContext, fid: number): Fid {
   return f;
 }
 
+/** Checks that `fid` can be made before the backend does any work for it. */
 export function newFidSlot(ctx: RequestContext, fid: number): void {
   if (fid === NOFID) throw fsError('EBADF', 'NOFID cannot name a file');
   if (ctx.fids.has(fid)) throw fsError('EBADF', `fid ${fid} is in use`);
-  if (!ctx.fids.canAdd()) throw fsError('EMFILE', 'too many fids on this connection');
+  ctx.fids.checkRoom();
+}
+
+/**
+ * Installs a new fid after the backend made its node; if the number was taken meanwhile or
+ * the connection has no room left (EMFILE/ENFILE), the node is released and the error thrown.
+ */
+export async function installFid(ctx: RequestContext, fid: number, entry: Fid): Promise<void> {
+  try {
+    ctx.fids.set(fid, entry);
+  } catch (err) {
+    await releaseFid(entry);
+    throw err;
+  }
 }
 
 export async function version(
@@ -50,11 +64,7 @@ export async function attach(
   const uid = m.nUname === NONUNAME ? (m.uname === 'root' || m.uname === '' ? 0 : 65534) : m.nUname;
   const cred = { uid, gid: uid };
   const node = await ctx.fs.attach(m.aname, cred);
-  if (ctx.fids.has(m.fid)) {
-    await node.release();
-    throw fsError('EBADF', `fid ${m.fid} is in use`);
-  }
-  ctx.fids.set(m.fid, { node, cred });
+  await installFid(ctx, m.fid, { node, cred });
   return { qid: node.qid };
 }
 
@@ -100,13 +110,10 @@ export async function walk(
     throw err;
   }
   if (m.newfid === m.fid) {
-    ctx.fids.take(m.fid);
+    // The fid now names the walked node: same slot, same budget unit.
+    ctx.fids.set(m.fid, { node, cred: from.cred }, true);
     await releaseFid(from);
-  } else if (ctx.fids.has(m.newfid)) {
-    await node.release();
-    throw fsError('EBADF', `fid ${m.newfid} is in use`);
-  }
-  ctx.fids.set(m.newfid, { node, cred: from.cred });
+  } else await installFid(ctx, m.newfid, { node, cred: from.cred });
   return { qids };
 }
 

@@ -3,7 +3,7 @@ import { encodeDirents } from '../protocol/dirent.js';
 import { fsError } from '../protocol/errno.js';
 import type { MessageOf, ReplyBody } from '../protocol/messages.js';
 import type { RequestContext } from './context.js';
-import type { Credentials, SetAttr } from './filesystem.js';
+import type { Credentials, FsNode, FsOpenFile, SetAttr } from './filesystem.js';
 import { fidOf, unopenedFid } from './handlers-fid.js';
 import { checkName } from './names.js';
 
@@ -30,8 +30,17 @@ export async function lopen(
   if (ctx.readonly && (accmode !== OpenFlags.RDONLY || m.flags & WRITE_FLAGS))
     throw fsError('EROFS');
   const flags = m.flags & ~(OpenFlags.CREAT | OpenFlags.EXCL | OpenFlags.NOCTTY);
-  const file = await f.node.open(flags, f.cred);
+  // The open file will hold a descriptor: its budget unit is taken first.
+  ctx.fids.reserveOpen();
+  let file: FsOpenFile;
+  try {
+    file = await f.node.open(flags, f.cred);
+  } catch (err) {
+    ctx.fids.releaseOpen();
+    throw err;
+  }
   if (f.open || ctx.fids.get(m.fid) !== f) {
+    ctx.fids.releaseOpen();
     await file.close();
     throw fsError('EBADF', `fid ${m.fid} changed while opening`);
   }
@@ -48,12 +57,22 @@ export async function lcreate(
   const f = unopenedFid(ctx, m.fid);
   checkName(m.name);
   const flags = m.flags & ~(OpenFlags.CREAT | OpenFlags.EXCL | OpenFlags.NOCTTY);
-  const { node, file } = await f.node.create(
-    m.name,
-    flags,
-    m.mode & 0o7777,
-    credFor(ctx, f.cred, m.gid),
-  );
+  ctx.fids.reserveOpen();
+  let made: { node: FsNode; file: FsOpenFile };
+  try {
+    made = await f.node.create(m.name, flags, m.mode & 0o7777, credFor(ctx, f.cred, m.gid));
+  } catch (err) {
+    ctx.fids.releaseOpen();
+    throw err;
+  }
+  const { node, file } = made;
+  if (f.open || ctx.fids.get(m.fid) !== f) {
+    // Clunked while creating: the file stays made, the fid is gone.
+    ctx.fids.releaseOpen();
+    await file.close();
+    await node.release();
+    throw fsError('EBADF', `fid ${m.fid} changed while creating`);
+  }
   // The fid now stands for the new, open file; the directory node is released.
   const dir = f.node;
   f.node = node;

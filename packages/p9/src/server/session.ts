@@ -11,6 +11,7 @@ import type {
   TMessageKind,
 } from '../protocol/messages.js';
 import { FramedStream } from '../transport/framed-stream.js';
+import type { ConnectionBudget } from './budget.js';
 import { type RequestContext, RequestScope, type SharedContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import { FidTable, releaseFid } from './fids.js';
@@ -31,6 +32,12 @@ export interface SessionOptions {
   maxPending: number;
   maxXattrSize: number;
   connectionId: string;
+  /** This connection's account in the server's descriptor budget (its socket already taken). */
+  budget?: ConnectionBudget;
+  /** Milliseconds a started frame may take to arrive (0: no limit). */
+  frameTimeout: number;
+  /** Milliseconds a connection holding no fid and no request may stay (0: no limit). */
+  idleTimeout: number;
   trace?: (line: string) => void;
 }
 
@@ -46,6 +53,9 @@ const REPLY_KIND = Object.fromEntries(
  * stay a view into its frame: a 1 MiB write is not copied once more before it reaches the file.
  */
 const OWNED_FRAME = { borrowData: true } as const;
+
+/** Largest frame accepted before a version is agreed (a Tversion is 13 bytes + its string). */
+const PRE_VERSION_MAX_FRAME = 8192;
 
 /** Message fields that name a fid. */
 const FID_FIELDS = ['fid', 'newfid', 'dfid', 'dirfid', 'olddirfid', 'newdirfid'];
@@ -90,6 +100,8 @@ export class Session {
   private readonly pending = new Map<number, Pending>();
   private readonly shared: SharedContext;
   private msize: number;
+  /** A Tversion was answered with a version we speak: other requests may run. */
+  private agreed = false;
   private closed = false;
   readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
@@ -99,7 +111,7 @@ export class Session {
     private readonly opts: SessionOptions,
   ) {
     this.msize = opts.maxMsize;
-    this.fids = new FidTable(opts.maxFids);
+    this.fids = new FidTable(opts.maxFids, opts.budget);
     this.shared = {
       fs: opts.fs,
       fids: this.fids,
@@ -111,10 +123,46 @@ export class Session {
     this.closedPromise = new Promise((r) => {
       this.resolveClosed = r;
     });
-    this.transport = new FramedStream(stream, opts.maxMsize, {
-      frame: (f) => this.onFrame(f),
-      close: (err) => void this.onClose(err),
-    });
+    // Until a version is agreed only a Tversion is useful, and it is small: a peer cannot
+    // make the server hold a 1 MiB frame before it even said which protocol it speaks.
+    this.transport = new FramedStream(
+      stream,
+      Math.min(opts.maxMsize, PRE_VERSION_MAX_FRAME),
+      { frame: (f) => this.onFrame(f), close: (err) => void this.onClose(err) },
+      { frameTimeout: opts.frameTimeout },
+    );
+    this.watchIdle();
+  }
+
+  /** True while the connection holds no fid: closing it loses nothing of the client's. */
+  get holdsNoFid(): boolean {
+    return this.fids.size === 0;
+  }
+
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * A connection that holds no fid for idleTimeout is closed, whatever it sends meanwhile: a
+   * mount always holds its root fid, so only connections that never attached (or let go of
+   * everything) are affected, like the half-open ones a peer can pile up to fill
+   * maxConnections.
+   */
+  private watchIdle(): void {
+    if (this.opts.idleTimeout <= 0 || this.closed || this.idleTimer || !this.holdsNoFid) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (!this.holdsNoFid) return;
+      this.trace(`closing: no fid for ${this.opts.idleTimeout} ms`);
+      this.opts.stats.idleClosed++;
+      this.transport.close();
+    }, this.opts.idleTimeout);
+    this.idleTimer.unref();
+  }
+
+  private stopIdle(): void {
+    if (!this.idleTimer) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
   }
 
   close(): void {
@@ -123,23 +171,33 @@ export class Session {
 
   private onFrame(frame: Buffer): void {
     const { type, tag } = readHeader(frame);
+    const kind = kindOfType(type);
+    if (!kind?.startsWith('T')) {
+      // A type 9P2000.L does not define (a legacy 9P2000 Topen, garbage) or a reply sent to
+      // the server: the frame is well delimited, so answer it like QEMU's v9fs_op_not_supp
+      // and keep reading.
+      this.opts.stats.protocolErrors++;
+      this.trace(`<- unsupported message type ${type} tag ${tag}`);
+      this.sendError(tag, Errno.EOPNOTSUPP, kind ?? `type ${type}`);
+      return;
+    }
+    if (!this.agreed && kind !== 'Tversion') {
+      // Nothing but Tversion until a version was agreed (at start, and after a Tversion we
+      // answered "unknown"): no fid can exist in a session whose dialect is not 9P2000.L.
+      this.opts.stats.protocolErrors++;
+      this.trace(`<- ${kind} tag ${tag} before a version was agreed`);
+      this.sendError(tag, Errno.EPROTO, kind);
+      return;
+    }
     let msg: Message;
     try {
       msg = decodeMessage(frame, OWNED_FRAME);
     } catch (err) {
       this.opts.stats.protocolErrors++;
       this.trace(`<- bad frame type ${type} tag ${tag}: ${(err as Error).message}`);
-      // A well-framed request with a bad body gets Rlerror; replies or unknown types sent to
-      // the server mean the peer is not speaking 9P2000.L: drop the connection.
-      const kind = kindOfType(type);
-      if (err instanceof DecodeError && kind?.startsWith('T'))
-        this.sendError(tag, Errno.EPROTO, kind);
+      // A well-framed request with a bad body gets Rlerror; the stream stays in step.
+      if (err instanceof DecodeError) this.sendError(tag, Errno.EPROTO, kind);
       else this.transport.close(err as Error);
-      return;
-    }
-    if (!msg.type.startsWith('T')) {
-      this.opts.stats.protocolErrors++;
-      this.transport.close(new DecodeError(`server received a reply (${msg.type})`, 4, type));
       return;
     }
     if (this.opts.trace) this.trace(`<- ${describeMessage(msg)}`);
@@ -147,8 +205,10 @@ export class Session {
   }
 
   private start(msg: TMessage): void {
-    if (msg.type === 'Tflush') {
-      void this.flush(msg);
+    if (msg.tag === NOTAG && msg.type !== 'Tversion') {
+      // NOTAG belongs to Tversion: requests sharing it could not be told apart, and would
+      // escape the in-flight count that bounds a connection.
+      this.sendError(msg.tag, Errno.EINVAL, msg.type);
       return;
     }
     if (this.pending.has(msg.tag) && msg.tag !== NOTAG) {
@@ -158,8 +218,15 @@ export class Session {
       return;
     }
     const entry = new Pending(msg);
+    // Tflush counts as in flight too, so a flood of them is bounded by maxPending like
+    // any other request (each one waits for the request it cancels).
     this.pending.set(msg.tag, entry);
     if (this.pending.size >= this.opts.maxPending) this.transport.pause();
+    if (msg.type === 'Tflush') {
+      entry.done = this.flush(msg, entry);
+      return;
+    }
+    if (msg.type === 'Tversion') this.agreed = false;
     // Tclunk/Tremove wait for earlier requests on the same fid, so a node is never released
     // while another request is still using it (Linux never does this; a hostile client might).
     const before =
@@ -173,6 +240,9 @@ export class Session {
   private settle(entry: Pending): void {
     if (this.pending.get(entry.msg.tag) === entry) this.pending.delete(entry.msg.tag);
     if (this.pending.size < this.opts.maxPending) this.transport.resume();
+    // Fids change only inside requests, so this is where the idle clock starts and stops.
+    if (this.fids.size > 0) this.stopIdle();
+    else this.watchIdle();
   }
 
   private usersOf(fid: number, self: Pending): Promise<void>[] {
@@ -193,10 +263,15 @@ export class Session {
     try {
       try {
         const ctx = this.context(entry);
-        body =
-          msg.type === 'Tversion'
-            ? await version(ctx, msg, this.opts.maxMsize)
-            : ((await dispatch(ctx, msg)) as object);
+        if (msg.type === 'Tversion') {
+          const reply = await version(ctx, msg, this.opts.maxMsize);
+          // Only a version we speak opens the session; "unknown" leaves it closed.
+          this.agreed = reply.version !== 'unknown' && !entry.isAborted;
+          this.transport.setMaxSize(
+            this.agreed ? this.msize : Math.min(this.msize, PRE_VERSION_MAX_FRAME),
+          );
+          body = reply;
+        } else body = (await dispatch(ctx, msg)) as object;
         kind = REPLY_KIND[msg.type];
       } catch (err) {
         failed = true;
@@ -215,17 +290,23 @@ export class Session {
     }
   }
 
-  private async flush(msg: MessageOf<'Tflush'>): Promise<void> {
-    const old = this.pending.get(msg.oldtag);
-    if (old) {
-      old.abort();
-      this.opts.stats.flushed++;
-      // The old request either finished (its reply goes out first, which the protocol allows)
-      // or was cancelled (no reply); only then does Rflush go out.
-      await old.done;
+  private async flush(msg: MessageOf<'Tflush'>, entry: Pending): Promise<void> {
+    try {
+      // A Tflush never waits for another Tflush: two flushing each other would wait forever.
+      const found = this.pending.get(msg.oldtag);
+      const old = found?.msg.type === 'Tflush' ? undefined : found;
+      if (old) {
+        old.abort();
+        this.opts.stats.flushed++;
+        // The old request either finished (its reply goes out first, which the protocol
+        // allows) or was cancelled (no reply); only then does Rflush go out.
+        await old.done;
+      }
+      this.opts.stats.record('Tflush', 0, false);
+      this.send('Rflush', msg.tag, {}, 'Tflush');
+    } finally {
+      this.settle(entry);
     }
-    this.opts.stats.record('Tflush', 0, false);
-    this.send('Rflush', msg.tag, {}, 'Tflush');
   }
 
   private context(entry: Pending): RequestContext {
@@ -240,7 +321,6 @@ export class Session {
   private async reset(msize: number): Promise<void> {
     if (msize < MIN_MSIZE) throw Object.assign(new Error('msize too small'), { code: 'EINVAL' });
     this.msize = msize;
-    this.transport.setMaxSize(msize);
     for (const [tag, p] of this.pending) {
       if (tag === NOTAG) continue;
       p.abort();
@@ -290,6 +370,7 @@ export class Session {
   private async onClose(err?: Error): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopIdle();
     if (err) this.trace(`connection closed: ${err.message}`);
     for (const p of this.pending.values()) {
       p.abort();
@@ -297,6 +378,7 @@ export class Session {
     await Promise.allSettled([...this.pending.values()].map((p) => p.done));
     await Promise.all(this.fids.drain().map(releaseFid));
     this.opts.locks.releaseOwners(`${this.opts.connectionId}/`);
+    this.opts.budget?.close();
     this.resolveClosed();
   }
 }

@@ -13,6 +13,17 @@ export class Stats {
   rejectedConnections = 0;
   protocolErrors = 0;
   flushed = 0;
+  /** Connections closed for holding no fid past idleTimeout. */
+  idleClosed = 0;
+  /** Connections closed to make room for a new one at maxConnections (they held no fid). */
+  evicted = 0;
+  /** The descriptor budget as it stands, set by the server. */
+  descriptors: () => DescriptorStats = () => ({
+    budget: 0,
+    reservePerConnection: 0,
+    pool: 0,
+    poolInUse: 0,
+  });
 
   record(op: string, ms: number, failed: boolean): void {
     let s = this.ops.get(op);
@@ -33,6 +44,9 @@ export class Stats {
       rejectedConnections: this.rejectedConnections,
       protocolErrors: this.protocolErrors,
       flushed: this.flushed,
+      idleClosed: this.idleClosed,
+      evicted: this.evicted,
+      descriptors: this.descriptors(),
       ops: Object.fromEntries([...this.ops].map(([k, v]) => [k, { ...v }])),
     };
   }
@@ -44,5 +58,17 @@ export interface StatsSnapshot {
   rejectedConnections: number;
   protocolErrors: number;
   flushed: number;
+  idleClosed: number;
+  evicted: number;
+  descriptors: DescriptorStats;
   ops: Record<string, OpStats>;
+}
+
+/** The server's descriptor budget (units: connections, fids, open files). */
+export interface DescriptorStats {
+  budget: number;
+  reservePerConnection: number;
+  /** Units shared by all connections beyond their reserves, and how many are in use. */
+  pool: number;
+  poolInUse: number;
 }

@@ -5,6 +5,15 @@ import { FrameDecoder } from '../protocol/framer.js';
 /** Unsent reply bytes above which the server stops reading the peer's requests. */
 const MAX_UNSENT = 8 * 1024 * 1024;
 
+export interface FramedStreamOptions {
+  /**
+   * Milliseconds a started frame may take to arrive completely (counted while the stream is
+   * being read, from its first byte or the last completed frame); past it the stream is
+   * closed with a FrameError. 0 or unset: no limit.
+   */
+  frameTimeout?: number;
+}
+
 export interface FramedStreamEvents {
   /** One complete frame (size[4] type[1] tag[2] body). */
   frame(frame: Buffer): void;
@@ -23,12 +32,17 @@ export class FramedStream {
   private paused = false;
   private closed = false;
 
+  private readonly frameTimeout: number;
+  private frameTimer: NodeJS.Timeout | undefined;
+
   constructor(
     readonly stream: Duplex,
     maxSize: number,
     private readonly events: FramedStreamEvents,
+    options: FramedStreamOptions = {},
   ) {
     this.decoder = new FrameDecoder(maxSize);
+    this.frameTimeout = options.frameTimeout ?? 0;
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('end', () => this.finish());
     stream.on('close', () => this.finish());
@@ -110,17 +124,61 @@ export class FramedStream {
    */
   private applyPause(): void {
     const want = this.ownerPaused || this.writeBlocked;
-    if (want === this.paused) return;
     if (want) {
-      this.paused = true;
-      this.stream.pause();
+      if (!this.paused) {
+        this.paused = true;
+        this.stream.pause();
+        // Not reading is our doing: a partial frame's clock stops meanwhile.
+        this.stopFrameTimer();
+      }
       return;
     }
+    if (!this.paused) return;
     this.paused = false;
-    while (!this.paused && !this.closed && this.queued.length > 0) {
-      this.events.frame(this.queued.shift() as Buffer);
+    // A frame handler may pause and resume again before it returns (a request that is
+    // answered at once): the loop already running goes on delivering, instead of a nested
+    // loop per frame that a long queue would turn into a stack overflow.
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      while (!this.paused && !this.closed && this.queued.length > 0) {
+        this.events.frame(this.queued.shift() as Buffer);
+      }
+    } finally {
+      this.delivering = false;
     }
-    if (!this.paused && !this.closed) this.stream.resume();
+    if (!this.paused && !this.closed) {
+      this.stream.resume();
+      this.watchPartialFrame(false);
+    }
+  }
+
+  private delivering = false;
+
+  /**
+   * Starts the partial-frame clock when bytes of an incomplete frame are held; `progressed`
+   * (a frame completed) restarts it, so a steady stream of frames never trips it.
+   */
+  private watchPartialFrame(progressed: boolean): void {
+    if (this.frameTimeout <= 0) return;
+    if (progressed || this.decoder.pending === 0) this.stopFrameTimer();
+    if (this.decoder.pending === 0 || this.frameTimer || this.paused || this.closed) return;
+    this.frameTimer = setTimeout(() => {
+      this.frameTimer = undefined;
+      this.close(
+        new FrameError(
+          `a frame was not completed within ${this.frameTimeout} ms (${this.decoder.pending} bytes held)`,
+          -1,
+        ),
+      );
+    }, this.frameTimeout);
+    this.frameTimer.unref();
+  }
+
+  private stopFrameTimer(): void {
+    if (!this.frameTimer) return;
+    clearTimeout(this.frameTimer);
+    this.frameTimer = undefined;
   }
 
   get isClosed(): boolean {
@@ -146,11 +204,13 @@ export class FramedStream {
       else this.events.frame(f);
       if (this.closed) return;
     }
+    if (this.frameTimeout > 0) this.watchPartialFrame(frames.length > 0);
   }
 
   private finish(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopFrameTimer();
     this.queued = [];
     this.events.close(error);
   }

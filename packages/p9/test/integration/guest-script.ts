@@ -63,6 +63,24 @@ perl -e 'open(F,"+<","/mnt/l/lk2") or die "open $!";
   @v = unpack("${flockStruct}",$g); print "CHECK fcntl-getlk $v[0]-$v[2]-$v[3]-$v[4]\\n";'
 wait
 echo over-fd > /mnt/f/fdfile; ok fd-write "$(cat /mnt/n/fdfile)"; ok fd-read "$(cat /mnt/f/f1)"
+# Issue 23: devices and set-id bits need the export's opt-in; sockets (bind) just work.
+mknod kmsg c 1 11 2>/dev/null && ok mknod-char made || ok mknod-char refused
+mknod disk b 8 0 2>/dev/null && ok mknod-block made || ok mknod-block refused
+# The kernel client opens a device node as the guest's own device (no Tlopen reaches the
+# server): the node is only listed, with its type and numbers.
+ok host-device "$(stat -c '%F %t:%T' hostnull)"
+echo x > sx; chmod 4755 sx 2>/dev/null && ok chmod-suid allowed || ok chmod-suid refused
+chmod 2755 sx 2>/dev/null && ok chmod-sgid allowed || ok chmod-sgid refused
+mkdir -m 2775 sgdir 2>/dev/null && ok mkdir-sgid allowed || ok mkdir-sgid refused
+mkfifo fifo1 && ok mkfifo "$(stat -c %F fifo1)"
+socat UNIX-LISTEN:/mnt/n/sock1 /dev/null & sleep 2
+ok bind-socket "$(stat -c %F sock1)"; kill $! 2>/dev/null; wait $! 2>/dev/null
+ok suid-before "$(stat -c %a suid)"
+perl -e '$( = 1000; $) = "1000 1000"; $< = $> = 1000;
+  open(F, ">>", "/mnt/n/suid") or do { print "CHECK suid-writer open: $!\\n"; exit 1 };
+  print F "y"; close(F) or do { print "CHECK suid-writer close: $!\\n"; exit 1 };
+  print "CHECK suid-writer $<\\n";'
+ok suid-after "$(stat -c %a suid)"
 cd /
 umount /mnt/n /mnt/l /mnt/m /mnt/f && ok umount yes
 echo GUEST-DONE

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -35,6 +36,11 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'many'));
   for (let i = 0; i < 10000; i++) writeFileSync(join(dir, 'many', `entry-${i}`), '');
   writeFileSync(join(dir, 'rand.bin'), rand);
+  // Issue 23: a set-uid file a non-root guest user writes to, and a host device node.
+  writeFileSync(join(dir, 'suid'), 'x');
+  chmodSync(join(dir, 'suid'), 0o4777);
+  chmodSync(dir, 0o755); // mkdtemp makes it 0700: the guest's uid 1000 must reach suid
+  execFileSync('mknod', ['-m', '0666', join(dir, 'hostnull'), 'c', '1', '3']);
   server = createServer({
     fs: new LocalFs(dir, { security: 'passthrough' }),
     trace: (line) => {
@@ -147,6 +153,30 @@ describe('Linux kernel 9p client against our server (LocalFs)', () => {
     expect(check('mount-fd')).toBe('yes');
     expect(check('fd-write')).toBe('over-fd');
     expect(check('fd-read')).toBe('hel');
+  });
+
+  it('refuses device nodes and set-id bits (no opt-in), makes FIFOs and bound sockets', () => {
+    expect(check('mknod-char')).toBe('refused');
+    expect(check('mknod-block')).toBe('refused');
+    expect(existsSync(join(dir, 'kmsg'))).toBe(false);
+    expect(existsSync(join(dir, 'disk'))).toBe(false);
+    expect(check('host-device')).toBe('character special file 1:3');
+    expect(check('chmod-suid')).toBe('refused');
+    expect(check('chmod-sgid')).toBe('refused');
+    expect(check('mkdir-sgid')).toBe('refused');
+    expect(statSync(join(dir, 'sx')).mode & 0o7777).toBe(0o644);
+    expect(check('mkfifo')).toBe('fifo');
+    expect(check('bind-socket')).toBe('socket');
+    // (socat unlinks its socket when it exits, so only the FIFO is still on the host.)
+    expect(lstatSync(join(dir, 'fifo1')).isFIFO()).toBe(true);
+  });
+
+  it('a write by a user other than root clears set-uid, as on a local filesystem', () => {
+    expect(check('suid-before')).toBe('4777');
+    expect(check('suid-writer')).toBe('1000');
+    expect(check('suid-after')).toBe('777');
+    expect(statSync(join(dir, 'suid')).mode & 0o7777).toBe(0o777);
+    expect(readFileSync(join(dir, 'suid'), 'utf8')).toBe('xy');
   });
 
   it('unmounts cleanly and the server saw no protocol errors', () => {

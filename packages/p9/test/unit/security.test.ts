@@ -60,7 +60,12 @@ async function setattr(
 describe('security models', () => {
   it('mapped: owners, modes and special files live in metadata; host files stay server-owned', async () => {
     const metadataFile = join(mkdtempSync(join(tmpdir(), 'p9-meta-')), 'meta.json');
-    const { dir, client } = await serve({ security: 'mapped', metadataFile });
+    const { dir, client } = await serve({
+      security: 'mapped',
+      metadataFile,
+      allowDevices: true,
+      allowSetid: true,
+    });
     const dfid = await client.walk('');
     await client.conn.rpc({
       type: 'Tlcreate',
