@@ -30,7 +30,7 @@ function loads() {
 
 function note(why) {
   console.warn(
-    `${name}: no prebuilt native addon for ${target} and ${why}.\n` +
+    `${name}: no prebuilt native addon loads on ${target} and ${why}.\n` +
       `${name}: hybrid vsock, Unix and TCP addresses work; native AF_VSOCK calls will throw ` +
       `VsockAddonError until the addon is built (install a C compiler, make and python3, then ` +
       `run "npm rebuild ${name}").`,

@@ -61,14 +61,13 @@ function packageRoot(): string | undefined {
   return undefined;
 }
 
-/** The platform-arch folders under prebuilds/, for the error message. */
+/** What prebuilds/ holds (its platform-arch folders), for the error message. */
 function shippedPrebuilds(root: string): string {
+  let folders: string[] = [];
   try {
-    const folders = readdirSync(join(root, 'prebuilds'));
-    return folders.length > 0 ? folders.join(', ') : 'none';
-  } catch {
-    return 'none';
-  }
+    folders = readdirSync(join(root, 'prebuilds'));
+  } catch {}
+  return folders.length > 0 ? `ships prebuilds for ${folders.join(', ')}` : 'ships no prebuilds';
 }
 
 /**
@@ -97,8 +96,8 @@ export function resolveAddonPath(root: string | undefined): string {
     return nodeGypBuild.path(root);
   } catch (cause) {
     throw new VsockAddonError(
-      `no vsock native addon for ${target}: @multiverse-os/vsock ships prebuilds for ` +
-        `${shippedPrebuilds(root)} and ${join(root, 'build', 'Release')} has no local build; ` +
+      `no vsock native addon for ${target}: @multiverse-os/vsock ${shippedPrebuilds(root)} ` +
+        `and ${join(root, 'build', 'Release')} has no local build; ` +
         `build one with "npm rebuild @multiverse-os/vsock" (needs a C compiler, make and python3) ` +
         `or set ${ADDON_PATH_ENV} to a vsock_native.node`,
       { cause },

@@ -64,6 +64,9 @@ describe('resolveAddonPath', () => {
     );
     expect(error.message).toContain('ships prebuilds for sunos-sparc');
     expect(error.message).toContain(join(root, 'build', 'Release'));
+    expect(caught(() => resolveAddonPath(packageFolder([]))).message).toContain(
+      'ships no prebuilds',
+    );
   });
 
   it('follows MULTIVERSE_VSOCK_ADDON, and names it when the file is missing', () => {
