@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The one command that proves the repo: set-up, lint, type-check, build, package checks
-// (publint, are-the-types-wrong), unit tests on Node 20 and Node 24, integration tests (real
-// QEMU guests) on Node 20. Every step runs even after a failure, so one run reports
-// everything; the exit status is non-zero if any failed.
+// (publint, are-the-types-wrong, the consumer test of the packed packages), unit tests on
+// Node 20 and Node 24, integration tests (real QEMU guests) on Node 20. Every step runs even
+// after a failure, so one run reports everything; the exit status is non-zero if any failed.
 //
 //   pnpm test                 everything
 //   pnpm test -- --unit       only the unit tests (Node 20 and 24)
@@ -95,6 +95,12 @@ if (everything) {
         'table-flipped',
       ]);
     }
+    // The packed packages installed into fresh npm and pnpm projects (install scripts blocked),
+    // used from ESM, CommonJS, TypeScript and their CLIs on Node 20 and Node 24.
+    step('consumer test (packed packages, npm and pnpm, Node 20 and 24)', process.execPath, [
+      join(ROOT, 'scripts', 'consumer-test.mjs'),
+      '--node24',
+    ]);
   }
 }
 if (everything || onlyUnit) {

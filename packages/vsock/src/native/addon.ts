@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VsockAddonError } from '../errors.js';
 import { assertVsockSupported } from '../platform.js';
@@ -46,31 +47,77 @@ export const ADDON_PATH_ENV = 'MULTIVERSE_VSOCK_ADDON';
 
 let loaded: NativeBinding | undefined;
 
-/** Where the addon may be: from `dist/` and from `src/native/` (tests run on source). */
-function candidates(): string[] {
-  const fromEnv = process.env[ADDON_PATH_ENV];
-  if (fromEnv) return [fromEnv];
-  return ['../build/Release/vsock_native.node', '../../build/Release/vsock_native.node'].map(
-    (relative) => fileURLToPath(new URL(relative, import.meta.url)),
-  );
+/** node-gyp-build's lookup: build/Release, build/Debug, then prebuilds/<platform>-<arch>/. */
+interface NodeGypBuild {
+  path(dir: string): string;
 }
 
-/** Loads the addon once; throws `VsockUnsupportedError` off Linux, `VsockAddonError` if unbuilt. */
+/** The package's root: above dist/ in the npm package, above src/native/ when tests run on source. */
+function packageRoot(): string | undefined {
+  for (const relative of ['..', '../..']) {
+    const dir = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'binding.gyp'))) return dir;
+  }
+  return undefined;
+}
+
+/** What prebuilds/ holds (its platform-arch folders), for the error message. */
+function shippedPrebuilds(root: string): string {
+  let folders: string[] = [];
+  try {
+    folders = readdirSync(join(root, 'prebuilds'));
+  } catch {}
+  return folders.length > 0 ? `ships prebuilds for ${folders.join(', ')}` : 'ships no prebuilds';
+}
+
+/**
+ * Where the addon file is: `MULTIVERSE_VSOCK_ADDON` if set, else node-gyp-build's choice in
+ * the package folder `root` (undefined when unknown, e.g. in bundled code): a local build
+ * wins over the shipped prebuild. Throws `VsockAddonError` naming the platform and arch when
+ * there is neither.
+ */
+export function resolveAddonPath(root: string | undefined): string {
+  const fromEnv = process.env[ADDON_PATH_ENV];
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) {
+      throw new VsockAddonError(`${ADDON_PATH_ENV}=${fromEnv}: no such file`);
+    }
+    return fromEnv;
+  }
+  const target = `${process.platform}-${process.arch}`;
+  if (!root) {
+    throw new VsockAddonError(
+      `cannot find the @multiverse-os/vsock package folder from ${fileURLToPath(import.meta.url)} ` +
+        `(bundled?); set ${ADDON_PATH_ENV} to the path of its vsock_native.node`,
+    );
+  }
+  const nodeGypBuild = createRequire(import.meta.url)('node-gyp-build') as NodeGypBuild;
+  try {
+    return nodeGypBuild.path(root);
+  } catch (cause) {
+    throw new VsockAddonError(
+      `no vsock native addon for ${target}: @multiverse-os/vsock ${shippedPrebuilds(root)} ` +
+        `and ${join(root, 'build', 'Release')} has no local build; ` +
+        `build one with "npm rebuild @multiverse-os/vsock" (needs a C compiler, make and python3) ` +
+        `or set ${ADDON_PATH_ENV} to a vsock_native.node`,
+      { cause },
+    );
+  }
+}
+
+/** Loads the addon once; throws `VsockUnsupportedError` off Linux, `VsockAddonError` if none loads. */
 export function loadAddon(): NativeBinding {
   assertVsockSupported();
   if (loaded) return loaded;
-  const paths = candidates();
-  const path = paths.find((p) => existsSync(p));
-  if (!path) {
-    throw new VsockAddonError(
-      `the vsock native addon is not built (looked at ${paths.join(', ')}); ` +
-        'run "node scripts/build-addon.mjs" in @multiverse-os/vsock (needs g++ and node-gyp)',
-    );
-  }
+  const path = resolveAddonPath(packageRoot());
   try {
     loaded = createRequire(import.meta.url)(path) as NativeBinding;
   } catch (cause) {
-    throw new VsockAddonError(`cannot load the vsock native addon ${path}`, { cause });
+    throw new VsockAddonError(
+      `cannot load the vsock native addon ${path} on ${process.platform}-${process.arch}: ` +
+        `${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
   return loaded;
 }
