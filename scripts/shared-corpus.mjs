@@ -13,6 +13,7 @@ export const SHARED_CORPORA = [
   { path: 'qapi', what: "QEMU's QAPI schema sources" },
   { path: 'libvirt-9.0/domain', what: "libvirt 9.0's domain test XML" },
   { path: 'libvirt-9.0/qmp-replies', what: "libvirt 9.0's recorded QMP sessions" },
+  { path: 'libvirt-9.0/protocol', what: "libvirt 9.0's RPC protocol definitions" },
 ];
 
 export function sharedDir() {
