@@ -236,10 +236,12 @@ for (const [manager, [command, commandArgs]] of Object.entries(installs)) {
   const dir = makeProject(manager);
   check(`${manager}: install the tarballs (install scripts blocked)`, () => {
     run(command, commandArgs, { cwd: dir });
-    // The native package must work from its prebuild: no install script ran, nothing built.
-    const vsock = join(dir, 'node_modules', '@multiverse-os', 'vsock');
-    if (existsSync(join(vsock, 'build'))) {
-      throw new Error(`${vsock}/build exists: an install script compiled the addon`);
+    // The native packages must work from their prebuilds: no install script ran, nothing built.
+    for (const pkg of packages.filter((p) => p.manifest?.gypfile)) {
+      const installed = join(dir, 'node_modules', ...pkg.name.split('/'));
+      if (existsSync(join(installed, 'build'))) {
+        throw new Error(`${installed}/build exists: an install script compiled the addon`);
+      }
     }
   });
   if (existsSync(join(dir, 'node_modules', '@multiverse-os'))) projects.push({ manager, dir });

@@ -176,4 +176,41 @@ export const programs = {
       },
     );
   },
+
+  async '@multiverse-os/fsat'({ load, work }) {
+    const fsat = await load('@multiverse-os/fsat');
+    // The addon loads from the shipped prebuild (install scripts blocked) and confines lookups.
+    const root = join(work, 'fsat-root');
+    mkdirSync(join(root, 'inside'), { recursive: true });
+    writeFileSync(join(root, 'inside', 'file.txt'), 'inside\n');
+    writeFileSync(join(work, 'outside.txt'), 'outside\n');
+    const dir = fsat.Dir.open(root);
+    try {
+      const { O_RDONLY } = fsat.loadFsat().constants;
+      assert.equal(dir.stat('inside/file.txt').type, 'file');
+      assert.deepEqual(
+        dir.readdir('inside').map((entry) => entry.name),
+        ['file.txt'],
+      );
+      assert.throws(
+        () => dir.open('../outside.txt', O_RDONLY),
+        (error) => error instanceof fsat.FsatError && error.code === 'EXDEV',
+        'a path out of the directory is refused by the kernel',
+      );
+    } finally {
+      dir.close();
+    }
+  },
+
+  async '@multiverse-os/libvirt'({ load, work }) {
+    const libvirt = await load('@multiverse-os/libvirt');
+    // No daemon here: the URI is parsed, the socket is missing, and the failure is typed.
+    const uri = libvirt.parseLibvirtUri('qemu:///system');
+    assert.equal(uri.driver, 'qemu');
+    const socket = join(work, 'no-libvirtd.sock');
+    await assert.rejects(
+      libvirt.Libvirt.connect(`qemu:///system?socket=${socket}`, { timeoutMs: 2_000 }),
+      (error) => error instanceof libvirt.LibvirtError,
+    );
+  },
 };

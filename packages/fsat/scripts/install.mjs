@@ -1,70 +1,50 @@
 #!/usr/bin/env node
-// The package's install script, and only a fallback: the npm package ships a prebuilt addon
-// (prebuilds/linux-<arch>/), which node-gyp-build loads without this script ever running
-// (pnpm 10 and npm 11 skip dependencies' install scripts unless approved). When no prebuild
-// fits this machine, this compiles one with node-gyp if a compiler is there. It never fails
-// the install: without an addon the package still imports, and its first call throws an
-// `FsatAddonError` that names the platform and what to do.
-//
-//   node scripts/install.mjs          install-time fallback (exit 0 whatever happens)
-//   node scripts/install.mjs --force  always compile, fail loudly (development)
+// The package's `install` script: a fallback that never fails the install. The npm package
+// ships prebuilt N-API binaries (prebuilds/<platform>-<arch>/), and package managers that block
+// install scripts (pnpm 10, npm 11) never run this. When it does run: if a prebuild or a local
+// build loads, nothing to do; otherwise try node-gyp; if that fails, say so and exit 0 (the
+// package still imports, and its first call throws FsatAddonError naming the platform).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { findNodeGyp, localNodeDir, nodeGypCommand, packageDir } from './node-gyp.mjs';
 
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const force = process.argv.includes('--force');
-const require = createRequire(join(packageDir, 'package.json'));
+const name = '@multiverse-os/fsat';
+const target = `${process.platform}-${process.arch}`;
 
-function note(message) {
-  console.log(`@multiverse-os/fsat: ${message}`);
-}
-
-function finish(ok, message) {
-  if (ok) {
-    note(message);
-    process.exit(0);
-  }
-  if (force) {
-    console.error(`@multiverse-os/fsat: ${message}`);
-    process.exit(1);
-  }
-  note(`${message}; the package installs anyway and reports this on first use`);
+if (process.platform !== 'linux') {
+  console.log(`${name}: Linux only (openat2, statx); no native addon for ${target}`);
   process.exit(0);
 }
 
-if (process.platform !== 'linux') finish(false, `no addon for ${process.platform}: Linux only`);
+const require = createRequire(join(packageDir, 'package.json'));
 
-if (!force) {
+function loads() {
   try {
-    require('node-gyp-build').path(packageDir);
-    process.exit(0); // a prebuild (or an earlier build) fits: nothing to do
-  } catch {}
+    require(require('node-gyp-build').path(packageDir));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-/** node-gyp: the package manager's own (npm and pnpm set npm_config_node_gyp), a local one, npm's. */
-function findNodeGyp() {
-  const fromEnv = process.env.npm_config_node_gyp;
-  if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  try {
-    return require.resolve('node-gyp/bin/node-gyp.js');
-  } catch {}
-  const prefix = join(dirname(process.execPath), '..');
-  return [
-    join(prefix, 'lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js'),
-    join(prefix, 'lib/node_modules/pnpm/dist/node_modules/node-gyp/bin/node-gyp.js'),
-  ].find((candidate) => existsSync(candidate));
+function note(why) {
+  console.warn(
+    `${name}: no prebuilt native addon loads on ${target} and ${why}.\n` +
+      `${name}: the package imports, and its first call throws FsatAddonError until the addon ` +
+      `is built (install a C compiler, make and python3, then run "npm rebuild ${name}").`,
+  );
+  process.exit(0);
 }
+
+if (loads()) process.exit(0);
 
 const nodeGyp = findNodeGyp();
-if (!nodeGyp) finish(false, `no prebuilt addon for linux-${process.arch} and node-gyp not found`);
-const args = [nodeGyp, 'rebuild'];
-// Offline friendly: Node's headers beside the node binary (Debian's nodejs, official tarballs).
-const headers = join(dirname(process.execPath), '..');
-if (existsSync(join(headers, 'include/node/node_api.h')) && !process.env.npm_config_nodedir) {
-  args.push(`--nodedir=${headers}`);
-}
-const result = spawnSync(process.execPath, args, { cwd: packageDir, stdio: 'inherit' });
-finish(result.status === 0, result.status === 0 ? 'addon compiled' : 'compiling the addon failed');
+if (!nodeGyp) note('node-gyp was not found');
+const nodeDir = localNodeDir();
+const [command, args] = nodeGypCommand(nodeGyp, [
+  'rebuild',
+  ...(nodeDir ? [`--nodedir=${nodeDir}`] : []),
+]);
+const result = spawnSync(command, args, { cwd: packageDir, stdio: 'inherit' });
+if (result.error || result.status !== 0 || !loads()) note('building it with node-gyp failed');

@@ -2,7 +2,9 @@
 // check.mts (ESM, node16), check.cts (CommonJS, node16: the .d.cts files) and check.ts
 // (bundler). The @ts-expect-error lines prove the types are real, not `any`.
 import { resolveFormulaFile, toQemuArgs, validateFormulaText } from '@multiverse-os/formula';
+import { Dir, type FsatSystemError, type Stat } from '@multiverse-os/fsat';
 import { type CpioEntry, cpioArchive } from '@multiverse-os/image';
+import { Libvirt, LibvirtError, parseLibvirtUri } from '@multiverse-os/libvirt';
 import { domain, parseDomain } from '@multiverse-os/libvirt-xml';
 import { connect as connect9p, createServer, LocalFs, type P9Client } from '@multiverse-os/p9';
 import { QmpClient } from '@multiverse-os/qmp';
@@ -66,3 +68,22 @@ export async function vsockErrorCode(): Promise<string | undefined> {
 
 export const cid: () => number = localCid;
 export const kind: 'vsock' | 'hybrid' | 'unix' | 'tcp' = parseAddress('vsock:1:2').kind;
+
+export function statBeneath(root: string, path: string): Stat {
+  const dir = Dir.open(root);
+  try {
+    return dir.stat(path);
+  } finally {
+    dir.close();
+  }
+}
+export type FsatCode = FsatSystemError['code'];
+// @ts-expect-error: a Stat's inode number is a bigint
+export const inode: number = statBeneath('/', 'etc').ino;
+
+export async function libvirtHostname(uri: string): Promise<string> {
+  const connection = await Libvirt.connect(uri);
+  return connection.getHostname();
+}
+export const driver: string = parseLibvirtUri('qemu:///system').driver;
+export const isLibvirtError = (error: unknown): boolean => error instanceof LibvirtError;
