@@ -12,10 +12,14 @@ export {
   type ConsoleEvents,
   type ConsoleOptions,
   ERROR_TAIL,
-  type ExpectOptions,
   type ReaderOptions,
 } from './console/console.js';
-export { ExpectEngine, type ExpectMatch, type Pattern } from './console/expect-engine.js';
+export {
+  ExpectEngine,
+  type ExpectMatch,
+  type ExpectOptions,
+  type Pattern,
+} from './console/expect-engine.js';
 export {
   type LoginOptions,
   login,
