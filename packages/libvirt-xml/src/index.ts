@@ -46,31 +46,31 @@ export { MIN_GUEST_CID, type VsockInput, VsockView } from './model/devices/vsock
 export { DocumentView, NamedDocumentView } from './model/document.js';
 // Domain
 export {
-  type CpuOptions,
   cloneDomain,
   Domain,
   type DomainOptions,
   domain,
-  type KernelBootOptions,
   parseDomain,
   serializeDomain,
-  type UefiOptions,
 } from './model/domain.js';
 export {
-  DOMAIN_ORDER,
-  DOMAIN_TYPES,
-  DomainModel,
-  LIFECYCLE_ACTIONS,
-  QEMU_NAMESPACE,
-} from './model/domain-model.js';
-export {
   ClockView,
+  type CpuOptions,
   type CpuTopology,
   CpuView,
   FeaturesView,
+  type KernelBootOptions,
+  type MemoryBackingOptions,
   MemoryBackingView,
   OsView,
+  type UefiOptions,
 } from './model/domain-parts.js';
+export {
+  DOMAIN_ORDER,
+  DOMAIN_TYPES,
+  LIFECYCLE_ACTIONS,
+  QEMU_NAMESPACE,
+} from './model/domain-schema.js';
 // Network and storage
 export {
   type DhcpHost,
