@@ -76,6 +76,7 @@ const testReports = [];
 if (everything) {
   step('lint', 'pnpm', ['exec', 'biome', 'ci', '.']);
   step('typecheck', 'pnpm', ['exec', 'tsc', '-b']);
+  step('import cycles', process.execPath, [join(ROOT, 'scripts', 'check-cycles.mjs')]);
   const built = step('build', 'pnpm', ['-r', 'run', 'build']);
   if (built) {
     for (const dir of packageDirs()) {

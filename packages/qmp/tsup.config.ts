@@ -2,10 +2,14 @@ import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.config.base.js';
 
 export default defineConfig([
-  // Splitting puts the client in a shared chunk, so errors thrown through ./machine are the
+  // Splitting puts shared modules in chunks, so errors thrown through ./machine are the
   // same classes as those exported from the main entry (instanceof works across subpaths).
   packageBuild({
-    entry: { index: 'src/index.ts', 'machine/index': 'src/machine/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      'protocol/index': 'src/protocol/index.ts',
+      'machine/index': 'src/machine/index.ts',
+    },
     splitting: true,
   }),
   // The shell is ESM only; the shebang comes from src/shell/cli.ts itself.

@@ -1,5 +1,5 @@
+import { duplexPair } from '@multiverse-os/vsock/testing';
 import { Console } from '../src/index.js';
-import { duplexPair } from '../test/helpers/duplex-pair.js';
 
 /** Ten patterns that never match the generated text, some nearly (same prefixes). */
 export const PATTERNS = [

@@ -1,31 +1,27 @@
-// Console: scripting any Duplex.
+// biome-ignore-all assist/source/organizeImports: the front door reads by section, in order.
+// @multiverse-os/serial: serial consoles you can script. The text machinery under `Console`
+// (escape stripping, ring buffers, the expect engine) is `@multiverse-os/serial/text`; a
+// libvirt domain's console is `@multiverse-os/serial/libvirt`.
 
-export {
-  type AttachOptions,
-  attach,
-  type DetachReason,
-  type TerminalInput,
-  type TerminalOutput,
-} from './attach/attach.js';
+// Console: scripting any Duplex (expect, send, run, login).
 export {
   Console,
   type ConsoleEvents,
   type ConsoleOptions,
   ERROR_TAIL,
-  type ExpectOptions,
   type ReaderOptions,
 } from './console/console.js';
-export { ExpectEngine, type ExpectMatch, type Pattern } from './console/expect-engine.js';
+export type { ExpectMatch, ExpectOptions, Pattern } from './console/expect-engine.js';
 export {
   type LoginOptions,
   login,
   type RunOptions,
   type RunResult,
   runCommand,
+  type ShellConsole,
 } from './console/shell.js';
+
 // Endpoints: devices, ptys, QEMU chardev sockets, log files, virtio-serial ports.
-export { CharDevice, openCharDevice } from './endpoints/char-device.js';
-export { FollowedFile, type FollowFileOptions, followFile } from './endpoints/followed-file.js';
 export {
   type OpenEndpointOptions,
   openEndpoint,
@@ -33,11 +29,11 @@ export {
   openVirtioSerialHost,
 } from './endpoints/open.js';
 export {
-  type FlowControl,
-  openSerialPort,
-  type SerialPortOptions,
-  setBaudRate,
-} from './endpoints/serial-port.js';
+  type EndpointSpec,
+  endpointFromChardevFilename,
+  formatEndpoint,
+  parseEndpoint,
+} from './endpoints/spec.js';
 export {
   ChardevListener,
   type ConnectOptions,
@@ -46,13 +42,35 @@ export {
   listenTcp,
   listenUnix,
 } from './endpoints/socket.js';
+export { CharDevice, openCharDevice } from './endpoints/char-device.js';
 export {
-  type EndpointSpec,
-  endpointFromChardevFilename,
-  formatEndpoint,
-  parseEndpoint,
-} from './endpoints/spec.js';
-// Errors.
+  type FlowControl,
+  openSerialPort,
+  type SerialPortOptions,
+  setBaudRate,
+} from './endpoints/serial-port.js';
+export { FollowedFile, type FollowFileOptions, followFile } from './endpoints/followed-file.js';
+
+// Attach a terminal (like `virsh console`).
+export {
+  type AttachOptions,
+  attach,
+  type DetachReason,
+  type TerminalInput,
+  type TerminalOutput,
+} from './attach/attach.js';
+
+// Transcripts: record and replay what went both ways.
+export {
+  parseTranscript,
+  recordTranscript,
+  Transcript,
+  type TranscriptEntry,
+  type TranscriptFormat,
+  type TranscriptOptions,
+} from './transcript/transcript.js';
+
+// Errors: SerialError and its kinds, each with a stable `code`.
 export {
   AbortedError,
   ConsoleClosedError,
@@ -69,17 +87,3 @@ export {
   SerialError,
   type SerialErrorCode,
 } from './errors.js';
-// Text processing (pure, no I/O).
-export { AnsiStripper, stripAnsi } from './text/ansi.js';
-export { ByteRing } from './text/byte-ring.js';
-export { LineSplitter } from './text/line-splitter.js';
-export { TextHistory } from './text/text-history.js';
-// Transcripts.
-export {
-  parseTranscript,
-  recordTranscript,
-  Transcript,
-  type TranscriptEntry,
-  type TranscriptFormat,
-  type TranscriptOptions,
-} from './transcript/transcript.js';

@@ -1,9 +1,28 @@
 import { checkAbsolutePath, checkEnum, checkInt, readInt } from '../checks.js';
-import { readSize, type Size } from '../units.js';
+import { InvalidValueError } from '../errors.js';
+import { readSize, type Size, type SizeInput, toSize } from '../units.js';
 import type { XmlElement } from '../xml/tree.js';
 import { attrOf, ElementView, el, textOf, yesNo } from './view.js';
 
 export const OS_BOOT_DEVICES = ['hd', 'cdrom', 'fd', 'network'] as const;
+
+export interface KernelBootOptions {
+  kernel: string;
+  initrd?: string;
+  /** Kernel command line, e.g. `console=ttyS0`. */
+  cmdline?: string;
+  dtb?: string;
+}
+
+export interface UefiOptions {
+  /** Firmware code image, e.g. `/usr/share/OVMF/OVMF_CODE_4M.fd`. */
+  loader: string;
+  /** Per-guest variable store. */
+  nvram?: string;
+  /** Template the variable store is created from. */
+  nvramTemplate?: string;
+  secure?: boolean;
+}
 
 /** `<os>`: guest type, firmware (loader + nvram), direct kernel boot, boot order. */
 export class OsView extends ElementView {
@@ -89,6 +108,46 @@ export class OsView extends ElementView {
   set bootmenu(value: boolean | undefined) {
     this.setChildAttr('bootmenu', 'enable', value);
   }
+
+  /** Direct kernel boot: kernel, initrd, command line, device tree. */
+  setKernelBoot(options: KernelBootOptions): this {
+    this.kernel = checkAbsolutePath(`${this.path}.kernel`, options.kernel);
+    if (options.initrd !== undefined) this.initrd = options.initrd;
+    if (options.cmdline !== undefined) this.cmdline = options.cmdline;
+    if (options.dtb !== undefined) {
+      this.setChildText('dtb', checkAbsolutePath(`${this.path}.dtb`, options.dtb));
+    }
+    return this;
+  }
+
+  /**
+   * OVMF/UEFI firmware: a read-only pflash loader plus a per-guest NVRAM file. (Secure boot
+   * also needs the `smm` feature, which `Domain.uefi` adds.)
+   */
+  setUefi(options: UefiOptions): this {
+    this.removeChildren('loader').removeChildren('nvram');
+    this.insert(
+      el(
+        'loader',
+        { readonly: 'yes', secure: options.secure, type: 'pflash' },
+        checkAbsolutePath(`${this.path}.loader`, options.loader),
+      ),
+    );
+    if (options.nvram !== undefined || options.nvramTemplate !== undefined) {
+      this.insert(
+        el(
+          'nvram',
+          {
+            template:
+              options.nvramTemplate &&
+              checkAbsolutePath(`${this.path}.nvram.template`, options.nvramTemplate),
+          },
+          options.nvram && checkAbsolutePath(`${this.path}.nvram`, options.nvram),
+        ),
+      );
+    }
+    return this;
+  }
 }
 
 export const CPU_MODES = ['custom', 'host-model', 'host-passthrough', 'maximum'] as const;
@@ -99,6 +158,15 @@ export interface CpuTopology {
   dies?: number;
   cores: number;
   threads: number;
+}
+
+export interface CpuOptions {
+  mode?: (typeof CPU_MODES)[number];
+  model?: string;
+  topology?: CpuTopology;
+  features?: Array<{ name: string; policy?: (typeof CPU_FEATURE_POLICIES)[number] }>;
+  /** Guest NUMA cells (memory devices such as DIMMs need at least one). */
+  numa?: Array<{ id: number; cpus: string; memory: SizeInput }>;
 }
 
 /** `<cpu>`: mode, model, topology, features. */
@@ -161,6 +229,37 @@ export class CpuView extends ElementView {
     );
     return this;
   }
+
+  /** Mode, model, topology, features and NUMA cells at once; `host-model` when none is given. */
+  configure(options: CpuOptions): this {
+    if (options.mode !== undefined) this.mode = options.mode;
+    if (options.model !== undefined) this.model = options.model;
+    if (options.topology !== undefined) this.topology = options.topology;
+    for (const f of options.features ?? []) this.addFeature(f.name, f.policy);
+    if (options.numa !== undefined) {
+      this.removeChildren('numa');
+      const cells = options.numa.map((cell, i) => {
+        const path = `${this.path}.numa[${i}]`;
+        const memory = toSize(cell.memory, `${path}.memory`);
+        if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(cell.cpus)) {
+          throw new InvalidValueError(
+            `${path}.cpus`,
+            cell.cpus,
+            "expected a CPU list like '0-3' or '0,2'",
+          );
+        }
+        return el('cell', {
+          id: checkInt(`${path}.id`, cell.id, 0, 255),
+          cpus: cell.cpus,
+          memory: memory.value,
+          unit: memory.unit,
+        });
+      });
+      this.insert(el('numa', {}, ...cells));
+    }
+    if (!this.present) this.setAttr('mode', 'host-model');
+    return this;
+  }
 }
 
 /** `<features>`: hypervisor features, each an element (`<acpi/>`, `<apic/>`, `<hyperv>`...). */
@@ -215,6 +314,15 @@ export class ClockView extends ElementView {
   }
 }
 
+export interface MemoryBackingOptions {
+  /** Back guest RAM with huge pages: `true` for the host default size, or one size. */
+  hugepages?: boolean | SizeInput;
+  /** Keep guest RAM locked in host RAM. */
+  locked?: boolean;
+  /** Keep KSM from merging the guest's pages. */
+  nosharepages?: boolean;
+}
+
 /** `<memoryBacking>`: hugepages, shared memory (needed by virtiofs), locking. */
 export class MemoryBackingView extends ElementView {
   protected static override readonly childOrder = [
@@ -252,5 +360,27 @@ export class MemoryBackingView extends ElementView {
         readSize(`${this.path}.hugepageSizes[${i}]`, attrOf(p, 'size'), attrOf(p, 'unit'), 'KiB'),
       )
       .filter((x): x is Size => x !== undefined);
+  }
+
+  /** Shared memfd backing, which virtiofs needs. */
+  setShared(): this {
+    this.removeChildren('source').removeChildren('access');
+    this.insert(el('source', { type: 'memfd' }));
+    this.insert(el('access', { mode: 'shared' }));
+    return this;
+  }
+
+  /** Huge pages, locking and page sharing, replacing what was set before. */
+  configure(options: MemoryBackingOptions): this {
+    this.removeChildren('hugepages').removeChildren('nosharepages').removeChildren('locked');
+    const huge = options.hugepages;
+    if (huge === true) this.insert(el('hugepages'));
+    else if (huge !== undefined && huge !== false) {
+      const size = toSize(huge, `${this.path}.hugepages`);
+      this.insert(el('hugepages', {}, el('page', { size: size.value, unit: size.unit })));
+    }
+    if (options.nosharepages) this.insert(el('nosharepages'));
+    if (options.locked) this.insert(el('locked'));
+    return this;
   }
 }

@@ -1,6 +1,5 @@
 import {
   cloneDomain,
-  type DocumentView,
   domain,
   el,
   network,
@@ -10,6 +9,7 @@ import {
   storagePool,
   storageVolume,
 } from '../../src/index.js';
+import type { DocumentView } from '../../src/xml/index.js';
 
 /**
  * Every document the tests build, in one place: unit tests check their typed values, and the

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseXml, serializeXml } from '../../src/index.js';
 import {
   canonicalXml,
   requireTool,
   virshDefine,
   virtXmlValidate,
 } from '../../src/testing/index.js';
+import { parseXml, serializeXml } from '../../src/xml/index.js';
 import { BUILT_DOCUMENTS, SCHEMA_ONLY_DOCUMENTS } from '../helpers/fixtures.js';
 
 requireTool('virt-xml-validate', 'libvirt-clients');

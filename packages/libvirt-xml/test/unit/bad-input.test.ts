@@ -5,12 +5,12 @@ import {
   parseDomain,
   parseNetwork,
   parseStoragePool,
-  parseXml,
   WrongRootError,
   XmlForbiddenError,
   XmlMalformedError,
   XmlTooLargeError,
 } from '../../src/index.js';
+import { parseXml } from '../../src/xml/index.js';
 
 function caught(fn: () => unknown): unknown {
   try {

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_MAX_DEPTH,
-  DEFAULT_MAX_SIZE,
   type Domain,
   domain,
   InvalidValueError,
@@ -9,11 +7,11 @@ import {
   MalformedValueError,
   parseDomain,
   parseNetwork,
-  parseXml,
   XmlForbiddenError,
   XmlMalformedError,
   XmlTooLargeError,
 } from '../../src/index.js';
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE, parseXml } from '../../src/xml/index.js';
 import { BUILT_DOCUMENTS } from '../helpers/fixtures.js';
 
 /**

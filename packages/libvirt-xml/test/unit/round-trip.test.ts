@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { el, parseDomain, parseNetwork, parseXml, serializeXml } from '../../src/index.js';
+import { el, parseDomain, parseNetwork } from '../../src/index.js';
+import { parseXml, serializeXml } from '../../src/xml/index.js';
 
 const SOURCE = `<?xml version="1.0" encoding="UTF-8"?>
 <!-- kept: a comment before the root -->

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   AddressView,
-  addressElement,
   type DeviceAddress,
   InvalidValueError,
   LibvirtXmlError,
   parsePciAddress,
-  parseXml,
-  serializeElement,
   sizeToBytes,
   toSize,
   unitFactor,
@@ -16,6 +13,7 @@ import {
   XmlMalformedError,
   XmlTooLargeError,
 } from '../../src/index.js';
+import { addressElement, parseXml, serializeElement } from '../../src/xml/index.js';
 
 describe('units', () => {
   it.each([

@@ -1,27 +1,23 @@
 import type { Duplex } from 'node:stream';
 import {
-  QmpAbortError,
   QmpArgumentError,
-  QmpCommandError,
   QmpConnectionClosedError,
   QmpError,
   QmpLimitError,
   QmpProtocolError,
-  QmpTimeoutError,
   QmpUnexpectedReplyError,
   QmpUnsupportedError,
 } from '../errors.js';
 import { type DecodedLine, QmpDecoder } from '../protocol/decoder.js';
-import { stringifyJson } from '../protocol/json.js';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_LINE_BYTES } from '../protocol/limits.js';
 import type { QmpEventMessage, QmpGreeting, QmpServerMessage } from '../protocol/messages.js';
 import type { QmpAddress } from '../transport/connect.js';
 import { EventHub, type EventStreamOptions, type WaitForEventOptions } from './event-hub.js';
 import { fdPassingUnsupported } from './fd-passing.js';
-import { Gate } from './gate.js';
 import { connectWithRetry, readGreeting } from './handshake.js';
 import { LiveSchema } from './live-schema.js';
 import type { QmpClientOptions, QmpConnectOptions } from './options.js';
+import { RequestQueue } from './request-queue.js';
 import type {
   AnyQmpEvent,
   CommandName,
@@ -32,14 +28,6 @@ import type {
   QmpEvent,
   UnknownCommandName,
 } from './types.js';
-
-interface Pending {
-  command: string;
-  oob: boolean;
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-  cleanup: () => void;
-}
 
 /**
  * A QMP session over any byte stream. Create one with `QmpClient.connect(address)` or
@@ -52,12 +40,7 @@ export class QmpClient {
   private readonly stream: Duplex;
   private readonly decoder: QmpDecoder;
   private readonly hub: EventHub;
-  private readonly pending = new Map<number, Pending>();
-  // Ids given up on (timeout/abort): their late replies are dropped, not reported as unexpected.
-  private readonly abandoned = new Map<number, boolean>();
-  private readonly inBand: Gate;
-  private readonly outOfBand: Gate;
-  private nextId = 1;
+  private readonly requests: RequestQueue;
   private closedError: QmpConnectionClosedError | undefined;
   private readonly closedPromise: Promise<QmpConnectionClosedError>;
   private resolveClosed!: (err: QmpConnectionClosedError) => void;
@@ -93,8 +76,11 @@ export class QmpClient {
           }
         : warnListener,
     );
-    this.inBand = new Gate(Number.POSITIVE_INFINITY);
-    this.outOfBand = new Gate(options.maxOobInFlight ?? 8);
+    this.requests = new RequestQueue({
+      write: (line) => this.stream.write(line),
+      maxOobInFlight: options.maxOobInFlight ?? 8,
+      commandTimeout: options.commandTimeout,
+    });
     this.closedPromise = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -129,7 +115,9 @@ export class QmpClient {
       timeout: options.greetingTimeout ?? 10_000,
     });
     (client.capabilities as string[]).push(...enable);
-    client.inBand.setLimit(options.maxInFlight ?? (enable.length ? 7 : Number.POSITIVE_INFINITY));
+    client.requests.setInBandLimit(
+      options.maxInFlight ?? (enable.length ? 7 : Number.POSITIVE_INFINITY),
+    );
     return client;
   }
 
@@ -267,11 +255,12 @@ export class QmpClient {
     this.stream.destroy();
   }
 
+  /** Checks what the caller gave, then queues the command (see RequestQueue). */
   private send(
     command: string,
     args: unknown,
     oob: boolean,
-    options: ExecuteOptions = {},
+    options?: ExecuteOptions,
   ): Promise<unknown> {
     if (typeof command !== 'string' || command.length === 0) {
       return Promise.reject(new QmpArgumentError('command', 'must be a non-empty string'));
@@ -279,58 +268,7 @@ export class QmpClient {
     if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
       return Promise.reject(new QmpArgumentError('args', `${command}: must be an object`));
     }
-    if (this.closedError) {
-      return Promise.reject(new QmpConnectionClosedError(command, this.closedError.reason));
-    }
-    const { signal } = options;
-    if (signal?.aborted) return Promise.reject(new QmpAbortError(command, signal.reason));
-    const timeout = options.timeout ?? this.options.commandTimeout;
-    const gate = oob ? this.outOfBand : this.inBand;
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      let written = false;
-      const giveUp = (err: Error) => {
-        cancelGate();
-        entry.cleanup();
-        if (written) {
-          this.pending.delete(id);
-          this.abandoned.set(id, oob);
-        }
-        reject(err);
-      };
-      const onAbort = () => giveUp(new QmpAbortError(command, signal?.reason));
-      const entry: Pending = {
-        command,
-        oob,
-        resolve,
-        reject,
-        cleanup: () => {
-          if (timer) clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-        },
-      };
-      if (timeout !== undefined) {
-        timer = setTimeout(() => giveUp(new QmpTimeoutError(command, timeout)), timeout);
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const cancelGate = gate.enter(() => {
-        if (this.closedError) {
-          gate.leave();
-          entry.cleanup();
-          reject(new QmpConnectionClosedError(command, this.closedError.reason));
-          return;
-        }
-        written = true;
-        this.pending.set(id, entry);
-        const message: Record<string, unknown> = oob
-          ? { 'exec-oob': command }
-          : { execute: command };
-        if (args !== undefined) message.arguments = args;
-        message.id = id;
-        this.stream.write(`${stringifyJson(message)}\n`);
-      });
-    });
+    return this.requests.send(command, args, oob, options);
   }
 
   private onData(chunk: Buffer): void {
@@ -362,23 +300,9 @@ export class QmpClient {
       this.reportProtocolError(new QmpProtocolError('unexpected second greeting'));
       return;
     }
-    const id = message.id;
-    const entry = typeof id === 'number' ? this.pending.get(id) : undefined;
-    if (!entry) {
-      const abandonedOob = typeof id === 'number' ? this.abandoned.get(id) : undefined;
-      if (abandonedOob !== undefined) {
-        this.abandoned.delete(id as number);
-        (abandonedOob ? this.outOfBand : this.inBand).leave();
-        return;
-      }
-      this.reportProtocolError(new QmpUnexpectedReplyError(id));
-      return;
+    if (!this.requests.settle(message)) {
+      this.reportProtocolError(new QmpUnexpectedReplyError(message.id));
     }
-    this.pending.delete(id as number);
-    entry.cleanup();
-    (entry.oob ? this.outOfBand : this.inBand).leave();
-    if (message.kind === 'return') entry.resolve(message.value);
-    else entry.reject(new QmpCommandError(entry.command, message.errorClass, message.desc, id));
   }
 
   private reportProtocolError(error: Error): void {
@@ -399,19 +323,8 @@ export class QmpClient {
     if (this.closedError) return;
     const err = new QmpConnectionClosedError(undefined, reason, { cause });
     this.closedError = err;
-    for (const entry of this.pending.values()) {
-      entry.cleanup();
-      entry.reject(
-        cause instanceof QmpLimitError
-          ? cause.forCommand(entry.command)
-          : new QmpConnectionClosedError(entry.command, reason, { cause }),
-      );
-    }
-    this.pending.clear();
-    this.abandoned.clear();
-    // Commands still waiting at a gate see closedError when they get their turn.
-    this.inBand.setLimit(Number.POSITIVE_INFINITY);
-    this.outOfBand.setLimit(Number.POSITIVE_INFINITY);
+    // Commands still waiting at a gate see the closed queue when they get their turn.
+    this.requests.close(err, cause);
     this.hub.close(err);
     this.resolveClosed(err);
   }

@@ -4,18 +4,18 @@ import { QmpConnectionClosedError, QmpProtocolError, QmpTimeoutError } from '../
 import type { DecodedLine, QmpDecoder } from '../protocol/decoder.js';
 import type { QmpGreeting } from '../protocol/messages.js';
 import { connectSocket, type QmpAddress } from '../transport/connect.js';
-import type { QmpClient } from './client.js';
 import type { QmpConnectOptions } from './options.js';
 
 /**
- * Connects and runs the handshake. With `options.retry`, a missing or refusing socket (QEMU
- * still starting) and a busy one (accepted but never greeted) are retried with backoff.
+ * Connects and runs the handshake (`open`, the client's `fromStream`). With `options.retry`, a
+ * missing or refusing socket (QEMU still starting) and a busy one (accepted but never greeted)
+ * are retried with backoff.
  */
-export async function connectWithRetry(
+export async function connectWithRetry<Session>(
   address: QmpAddress,
   options: QmpConnectOptions,
-  fromStream: (stream: Duplex, options: QmpConnectOptions) => Promise<QmpClient>,
-): Promise<QmpClient> {
+  open: (stream: Duplex, options: QmpConnectOptions) => Promise<Session>,
+): Promise<Session> {
   const { retry } = options;
   const deadline = retry ? Date.now() + retry.timeout : 0;
   let delay = retry?.interval ?? 20;
@@ -27,7 +27,7 @@ export async function connectWithRetry(
       retry ? Math.max(1, deadline - Date.now()) : Number.POSITIVE_INFINITY,
     );
     try {
-      return await fromStream(socket, { ...options, greetingTimeout });
+      return await open(socket, { ...options, greetingTimeout });
     } catch (err) {
       socket.destroy();
       // QEMU serves one client per socket: a connection it accepted but does not greet (or

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { duplexPair } from '@multiverse-os/vsock/testing';
 import { describe, expect, it } from 'vitest';
 import { requireShared } from '../../../../scripts/shared-corpus.mjs';
 import { QmpClient } from '../../src/client/client.js';
@@ -7,7 +8,6 @@ import { LiveSchema } from '../../src/client/live-schema.js';
 import { QmpCommandError } from '../../src/errors.js';
 import { parseJson } from '../../src/protocol/json.js';
 import { LineSplitter } from '../../src/protocol/line-splitter.js';
-import { duplexPair } from '../helpers/duplex-pair.js';
 
 const repliesDir = requireShared('libvirt-9.0/qmp-replies', "libvirt 9.0's recorded QMP sessions");
 

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
+import { duplexPair } from '@multiverse-os/vsock/testing';
 import { LineSplitter } from '../../src/protocol/line-splitter.js';
-import { duplexPair } from './duplex-pair.js';
 
 export const GREETING = {
   QMP: {

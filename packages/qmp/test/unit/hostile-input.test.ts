@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { setImmediate as tick } from 'node:timers/promises';
+import { duplexPair } from '@multiverse-os/vsock/testing';
 import { describe, expect, it } from 'vitest';
 import { QmpClient } from '../../src/client/client.js';
 import {
@@ -13,7 +14,6 @@ import {
 } from '../../src/errors.js';
 import { QmpDecoder } from '../../src/protocol/decoder.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../../src/protocol/limits.js';
-import { duplexPair } from '../helpers/duplex-pair.js';
 import { fakeServer } from '../helpers/fake-server.js';
 
 const MiB = 1024 * 1024;

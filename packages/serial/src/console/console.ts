@@ -11,7 +11,13 @@ import {
 import { AnsiStripper } from '../text/ansi.js';
 import { ByteRing } from '../text/byte-ring.js';
 import { LineSplitter } from '../text/line-splitter.js';
-import { ExpectEngine, type ExpectMatch, type Pattern, type Waiter } from './expect-engine.js';
+import {
+  ExpectEngine,
+  type ExpectMatch,
+  type ExpectOptions,
+  type Pattern,
+  type Waiter,
+} from './expect-engine.js';
 import { type LoginOptions, login, type RunOptions, type RunResult, runCommand } from './shell.js';
 
 export interface ConsoleOptions {
@@ -35,12 +41,6 @@ export interface ConsoleOptions {
   eol?: string;
   /** Default `expect` timeout in ms; default 30,000. */
   timeout?: number;
-}
-
-export interface ExpectOptions {
-  /** Milliseconds; default the console's `timeout`. */
-  timeout?: number;
-  signal?: AbortSignal;
 }
 
 export interface ReaderOptions {

@@ -4,6 +4,12 @@ import { TextHistory } from '../text/text-history.js';
 /** A literal string, or a regular expression tested on the escape-stripped console text. */
 export type Pattern = string | RegExp;
 
+export interface ExpectOptions {
+  /** Milliseconds; default the console's `timeout`. */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
 export interface ExpectMatch {
   /** Index of the pattern that matched in the list given to `expect`. */
   index: number;

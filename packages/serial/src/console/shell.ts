@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { LoginFailedError } from '../errors.js';
-import type { Console, ExpectOptions } from './console.js';
-import type { Pattern } from './expect-engine.js';
+import type { ExpectMatch, ExpectOptions, Pattern } from './expect-engine.js';
+
+/**
+ * What shell scripting needs of a console: type a line, wait for text, quote what was seen.
+ * `Console` is one; the scripts here know nothing else of it.
+ */
+export interface ShellConsole {
+  sendLine(text?: string): Promise<void>;
+  expect(patterns: Pattern | readonly Pattern[], options?: ExpectOptions): Promise<ExpectMatch>;
+  recentText(): string;
+}
 
 export interface RunResult {
   /** What the command printed, `\r\n` turned into `\n`, echo and prompts excluded. */
@@ -20,7 +29,7 @@ export interface RunOptions extends ExpectOptions {}
  * on one line after `; `, so it must not end with `&` or a comment, nor exit the shell.
  */
 export async function runCommand(
-  console: Console,
+  console: ShellConsole,
   command: string,
   options: RunOptions = {},
 ): Promise<RunResult> {
@@ -52,7 +61,7 @@ export interface LoginOptions extends ExpectOptions {
 }
 
 /** Logs in at a getty/login prompt and waits for a shell prompt. */
-export async function login(console: Console, options: LoginOptions): Promise<void> {
+export async function login(console: ShellConsole, options: LoginOptions): Promise<void> {
   const { user, password } = options;
   const loginPrompt = options.loginPrompt ?? /login: ?$/m;
   const passwordPrompt = options.passwordPrompt ?? /[Pp]assword: ?$/m;

@@ -2,9 +2,9 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { duplexPair } from '@multiverse-os/vsock/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { attach, Console, parseTranscript, recordTranscript } from '../../src/index.js';
-import { duplexPair } from '../helpers/duplex-pair.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mv-serial-attach-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,3 +1,4 @@
+import { duplexPair } from '@multiverse-os/vsock/testing';
 import { describe, expect, it } from 'vitest';
 import {
   AbortedError,
@@ -6,7 +7,6 @@ import {
   ExpectTimeoutError,
   InvalidOptionError,
 } from '../../src/index.js';
-import { duplexPair } from '../helpers/duplex-pair.js';
 
 function setup(options?: ConstructorParameters<typeof Console>[1]) {
   const [ours, peer] = duplexPair();

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { duplexPair } from '@multiverse-os/vsock/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Console } from '../../src/console/console.js';
 import { ExpectEngine } from '../../src/console/expect-engine.js';
@@ -10,7 +11,6 @@ import { openEndpoint } from '../../src/endpoints/open.js';
 import { ExpectWindowExceededError, InvalidOptionError } from '../../src/errors.js';
 import { AnsiStripper } from '../../src/text/ansi.js';
 import { LineSplitter } from '../../src/text/line-splitter.js';
-import { duplexPair } from '../helpers/duplex-pair.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mv-serial-hostile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

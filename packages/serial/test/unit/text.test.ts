@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AnsiStripper, ByteRing, LineSplitter, stripAnsi, TextHistory } from '../../src/index.js';
+import {
+  AnsiStripper,
+  ByteRing,
+  LineSplitter,
+  stripAnsi,
+  TextHistory,
+} from '../../src/text/index.js';
 
 const ansiCases: [string, string, string][] = [
   ['plain text', 'hello world\r\n', 'hello world\r\n'],

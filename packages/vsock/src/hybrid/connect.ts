@@ -8,7 +8,8 @@ import {
   VsockAbortError,
 } from '../errors.js';
 import { validatePort } from '../native/validate.js';
-import { encodeConnect, MAX_ACK_LENGTH, parseAck, takeLine } from './protocol.js';
+import { encodeConnect, MAX_ACK_LENGTH, parseAck } from './protocol.js';
+import { readHandshakeLine } from './read-line.js';
 
 export interface HybridConnectOptions {
   /** How long to wait for `OK <hostport>` (default 10,000 ms). */
@@ -35,7 +36,6 @@ export function connectHybrid(
   const timeout = options.timeout ?? DEFAULT_ACK_TIMEOUT;
   return new Promise((resolve, reject) => {
     const socket = createConnection(udsPath);
-    let buffered: Buffer = Buffer.alloc(0);
     let connected = false;
     let done = false;
     const finish = (error: Error | undefined) => {
@@ -43,11 +43,8 @@ export function connectHybrid(
       done = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      socket
-        .off('readable', onReadable)
-        .off('error', onError)
-        .off('close', onClose)
-        .off('connect', onConnect);
+      stopReading();
+      socket.off('error', onError).off('close', onClose).off('connect', onConnect);
       if (error) {
         socket.destroy();
         reject(error);
@@ -66,21 +63,7 @@ export function connectHybrid(
       else finish(error);
     };
     const onClose = () => finish(new HybridConnectionClosedError(udsPath, port));
-    // Paused-mode reads ('readable' + read()) so that the socket is handed over neither
-    // flowing nor paused: a consumer's 'data' listener or pipe() then starts it as usual.
-    const onReadable = () => {
-      while (!done) {
-        const chunk = socket.read() as Buffer | null;
-        if (chunk === null) break;
-        onData(chunk);
-      }
-    };
-    const onData = (chunk: Buffer) => {
-      const result = takeLine(buffered, chunk);
-      if (result.state === 'more') {
-        buffered = result.buffered;
-        return;
-      }
+    const stopReading = readHandshakeLine(socket, MAX_ACK_LENGTH, (result) => {
       if (result.state === 'too-long') {
         finish(
           new HybridAckTooLongError(
@@ -101,7 +84,7 @@ export function connectHybrid(
       // Give back whatever followed the acknowledgement: the guest's first bytes.
       if (result.rest.length > 0) socket.unshift(result.rest);
       resolve(Object.assign(socket, { guestPort: port, hostPort }));
-    };
+    });
     const timer = setTimeout(
       () => finish(new HybridAckTimeoutError(udsPath, port, timeout)),
       timeout,
@@ -111,10 +94,6 @@ export function connectHybrid(
       return;
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    socket
-      .on('connect', onConnect)
-      .on('readable', onReadable)
-      .on('error', onError)
-      .on('close', onClose);
+    socket.on('connect', onConnect).on('error', onError).on('close', onClose);
   });
 }

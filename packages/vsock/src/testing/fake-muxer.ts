@@ -1,6 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { encodeAck, guestListenPath, parseConnect, takeLine } from '../hybrid/protocol.js';
+import { encodeAck, guestListenPath, parseConnect } from '../hybrid/protocol.js';
+import { readHandshakeLine } from '../hybrid/read-line.js';
 
 /**
  * How the fake answers `CONNECT <port>\n`: `ok` (the muxer's real answer when a guest
@@ -79,23 +80,7 @@ export class FakeHybridMuxer {
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
     socket.on('error', () => undefined);
-    let buffered: Buffer = Buffer.alloc(0);
-    let done = false;
-    const onReadable = () => {
-      while (!done) {
-        const chunk = socket.read() as Buffer | null;
-        if (chunk === null) break;
-        onData(chunk);
-      }
-    };
-    const onData = (chunk: Buffer) => {
-      const result = takeLine(buffered, chunk, 64);
-      if (result.state === 'more') {
-        buffered = result.buffered;
-        return;
-      }
-      done = true;
-      socket.off('readable', onReadable);
+    readHandshakeLine(socket, 64, (result) => {
       if (result.state === 'too-long') {
         this.requests.push(result.buffered.toString('latin1'));
         socket.destroy();
@@ -103,8 +88,7 @@ export class FakeHybridMuxer {
       }
       this.requests.push(result.line);
       this.#answer(socket, parseConnect(result.line), result.rest);
-    };
-    socket.on('readable', onReadable);
+    });
   }
 
   #answer(socket: Socket, port: number | undefined, rest: Buffer): void {

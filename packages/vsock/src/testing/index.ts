@@ -11,5 +11,6 @@ export {
   runConformance,
 } from './conformance.js';
 export { handleConformanceConnection } from './conformance-server.js';
+export { duplexPair } from './duplex-pair.js';
 export { FakeHybridMuxer, type FakeHybridMuxerOptions, type FakeMuxerAck } from './fake-muxer.js';
 export { hashAll, once, PatternSource, readAll, readLine, sleep, writeAll } from './streams.js';
