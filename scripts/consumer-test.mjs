@@ -10,6 +10,10 @@
 //   node scripts/consumer-test.mjs                   Node 20 (this node) only
 //   node scripts/consumer-test.mjs --node24          also run the programs and CLIs on Node 24
 //   node scripts/consumer-test.mjs --keep            keep the temporary projects
+// Native packages ship linux-x64 and linux-arm64 prebuilds: their programs also run on an arm64
+// Node under qemu-user (scripts/node-arm64.mjs), which proves the arm64 binaries load. Outside
+// CI a package built without the arm64 cross compiler may lack linux-arm64 (the summary says
+// so); under CI=true that fails.
 import { spawnSync } from 'node:child_process';
 import {
   cpSync,
@@ -24,11 +28,14 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { ensureArm64Node } from './node-arm64.mjs';
 import { ensureNode24 } from './node24.mjs';
 import { log, ROOT } from './setup.mjs';
 
 /** A packed package above this is a regression worth a look (the largest is ~300 KB). */
 const TARBALL_BUDGET_BYTES = 512 * 1024;
+/** Where a native package's prebuilds must be: every arch it ships (and CI builds). */
+const PREBUILT_ARCHES = ['x64', 'arm64'];
 /** The workspace-only export condition (points at src/, which is not shipped). */
 const SOURCE_CONDITION = '@multiverse-os/source';
 const CONSUMER_DIR = join(ROOT, 'scripts', 'consumer');
@@ -45,6 +52,8 @@ if (args.has('--node24')) {
 
 const work = mkdtempSync(join(tmpdir(), 'mv-consumer-'));
 const results = [];
+/** Lines for the summary about what was not checked, and why. */
+const notChecked = [];
 
 function record(name, ok, detail = '') {
   results.push({ name, ok, detail });
@@ -188,8 +197,17 @@ for (const pkg of packages) {
       if (!head.startsWith('#!/usr/bin/env node')) problems.push(`${bin} has no node shebang`);
     }
     if (manifest.gypfile || files.includes('binding.gyp')) {
-      const prebuilt = files.filter((file) => /^prebuilds\/linux-x64\/.+\.node$/.test(file));
-      if (prebuilt.length === 0) problems.push('a native addon without prebuilds/linux-x64/*.node');
+      pkg.arches = PREBUILT_ARCHES.filter((arch) =>
+        files.some((file) => file.startsWith(`prebuilds/linux-${arch}/`) && file.endsWith('.node')),
+      );
+      for (const arch of PREBUILT_ARCHES.filter((a) => !pkg.arches.includes(a))) {
+        // Only the arm64 cross build may be missing, and only outside CI (see prebuild.mjs).
+        if (arch === 'x64' || process.env.CI === 'true') {
+          problems.push(`a native addon without prebuilds/linux-${arch}/*.node`);
+        } else {
+          notChecked.push(`${pkg.name}: no linux-${arch} prebuild packed (no cross compiler)`);
+        }
+      }
     }
     if (size > TARBALL_BUDGET_BYTES) {
       problems.push(`${kib(size)} packed, over the ${kib(TARBALL_BUDGET_BYTES)} budget`);
@@ -249,6 +267,20 @@ for (const [manager, [command, commandArgs]] of Object.entries(installs)) {
 
 // 4. Programs (ESM and CommonJS) and CLIs on every Node; types once per project.
 const programsFile = join(CONSUMER_DIR, 'programs.mjs');
+const arm64ProgramsFile = join(CONSUMER_DIR, 'arm64-programs.mjs');
+/** [command, args] of the arm64 Node, or why there is none: found once, on first use. */
+let arm64Node;
+function arm64NodeCommand() {
+  if (arm64Node === undefined) {
+    try {
+      arm64Node = ensureArm64Node();
+    } catch (error) {
+      arm64Node = error instanceof Error ? error : new Error(String(error));
+    }
+  }
+  if (arm64Node instanceof Error) throw arm64Node;
+  return arm64Node;
+}
 for (const { manager, dir } of projects) {
   for (const node of nodes) {
     const env = userEnv(dirname(node.binary));
@@ -273,6 +305,22 @@ for (const { manager, dir } of projects) {
       }
     }
   }
+  // The arm64 prebuilds, loaded by node-gyp-build on an arm64 Node (qemu-user on x64), each
+  // addon called, not only loaded (arm64-programs.mjs). In the npm project only: the layouts
+  // are checked above, and a qemu run costs 2 s or more.
+  const arm64Packages = manager === 'npm' ? packages : [];
+  for (const pkg of arm64Packages.filter((p) => p.arches?.includes('arm64'))) {
+    for (const runner of ['run.mjs', 'run.cjs']) {
+      const format = runner === 'run.mjs' ? 'ESM' : 'CommonJS';
+      check(`${manager}, arm64 Node: ${pkg.name} from ${format}`, () => {
+        const [command, prefix] = arm64NodeCommand();
+        return run(command, [...prefix, runner, pkg.name, arm64ProgramsFile, catalog], {
+          cwd: dir,
+          timeout: 90_000,
+        }).trim();
+      });
+    }
+  }
   for (const config of ['tsconfig.node16.json', 'tsconfig.bundler.json']) {
     // One run checks every declaration file too (skipLibCheck off, ~20 s): node16 in pnpm's
     // strict layout, where a type our .d.ts files take from an undeclared package fails. The
@@ -291,6 +339,7 @@ const failed = results.filter((result) => !result.ok);
 process.stderr.write(
   `\nconsumer test: ${results.length - failed.length} passed, ${failed.length} failed (${work})\n`,
 );
+for (const line of notChecked) process.stderr.write(`  --   NOT checked: ${line}\n`);
 if (failed.length === 0 && !keep) rmSync(work, { recursive: true, force: true });
 else log(`the consumer projects are kept in ${work}`);
 process.exit(failed.length === 0 && packages.length > 0 ? 0 : 1);

@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** What the tests and the demo run: QEMU, the guest kernel and busybox, and the real peers. */
+/**
+ * What the tests and the demo run: QEMU, the guest kernel and busybox, and the real peers; and
+ * what builds the native packages' linux-arm64 prebuilds (the cross compiler) and loads them in
+ * the consumer test (an arm64 Node's libraries, qemu-user).
+ */
 export const DEBIAN_PACKAGES = [
   'qemu-system-x86',
   'qemu-utils',
@@ -25,6 +29,10 @@ export const DEBIAN_PACKAGES = [
   'linux-image-amd64',
   'busybox-static',
   'openssl',
+  'gcc-aarch64-linux-gnu',
+  'libc6-dev-arm64-cross',
+  'libstdc++6-arm64-cross',
+  'qemu-user-static',
 ];
 
 export function log(message) {

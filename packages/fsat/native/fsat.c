@@ -323,7 +323,12 @@ static napi_value Mknodat(napi_env env, napi_callback_info info) {
       arg_uint(&a, 2, &mode) || arg_uint(&a, 3, &major_) || arg_uint(&a, 4, &minor_))
     return NULL;
   if (err) return num(env, err);
-  return result(env, mknodat(dirfd, path, mode, makedev(major_, minor_)));
+  // The syscall, not glibc's mknodat(): that became a symbol of its own only in glibc 2.33
+  // (mknodat@GLIBC_2.33), which would raise the prebuilt addon's glibc floor from 2.28
+  // (statx, renameat2) to 2.33. Like glibc, refuse a dev_t the kernel's 32-bit one cannot hold.
+  dev_t dev = makedev(major_, minor_);
+  if ((unsigned int)dev != dev) return num(env, -EINVAL);
+  return result(env, syscall(SYS_mknodat, dirfd, path, (mode_t)mode, (unsigned int)dev));
 }
 
 static napi_value Unlinkat(napi_env env, napi_callback_info info) {

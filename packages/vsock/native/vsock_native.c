@@ -16,13 +16,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/vm_sockets.h>
 #include <node_api.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+/* Before <linux/vm_sockets.h>: some of its versions (Debian 12's arm64 cross headers) use
+ * struct sockaddr and sa_family_t without including anything that declares them. */
 #include <sys/socket.h>
+#include <linux/vm_sockets.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <uv.h>
