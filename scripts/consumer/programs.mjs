@@ -5,7 +5,7 @@
 // themselves: the runner decides how they are loaded.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -27,7 +27,7 @@ function spawnTool(command, args) {
 }
 
 export const programs = {
-  async '@multiverse-os/formula'({ load, catalog }) {
+  async '@multiverse-os/formula'({ load, catalog, work }) {
     const formula = await load('@multiverse-os/formula');
     const debian = formula.validateFormulaText(
       readFileSync(join(catalog, 'bases', 'debian.yaml'), 'utf8'),
@@ -43,6 +43,37 @@ export const programs = {
     const command = formula.toQemuArgs(firefox, { runDir: '/run/mv/firefox', accelerator: 'tcg' });
     assert.match(command.binary, /qemu-system-x86_64$/);
     assert.ok(command.args.includes('-qmp'), 'the QEMU command line has a QMP socket');
+
+    // An author in this project: `mv-formula new ... > brave.yaml`, then validate and compile
+    // it as it is. No catalog folder is above it: extends: bases/debian resolves from the
+    // catalog the package ships, and the modeline names the schema under node_modules.
+    const project = process.cwd();
+    const bin = join(project, 'node_modules', '.bin', 'mv-formula');
+    const mvFormula = (...args) =>
+      spawnSync(bin, args, { cwd: project, encoding: 'utf8', timeout: 60_000 });
+    const scaffold = mvFormula('new', 'application/browser/brave');
+    assert.equal(scaffold.status, 0, `mv-formula new: ${scaffold.stderr}`);
+    const modeline = /^# yaml-language-server: \$schema=(.+)$/m.exec(scaffold.stdout)?.[1];
+    assert.equal(modeline, './node_modules/@multiverse-os/formula/formula.schema.json');
+    assert.ok(existsSync(join(project, modeline)), 'the modeline names a file that is there');
+    const file = `brave-${process.pid}.yaml`;
+    writeFileSync(join(project, file), scaffold.stdout);
+    try {
+      const validate = mvFormula('validate', '--strict', file);
+      assert.equal(validate.status, 0, `mv-formula validate: ${validate.stderr}`);
+      assert.equal(validate.stdout, `${file}: ok\n`);
+      assert.equal(validate.stderr, '', 'the scaffold lints clean');
+      const xml = mvFormula('compile', file, '--to', 'libvirt', '--run-dir', join(work, 'run'));
+      assert.equal(xml.status, 0, `mv-formula compile: ${xml.stderr}`);
+      assert.ok(xml.stdout.includes('<name>brave</name>'), 'the domain is named after the portal');
+      const bad = mvFormula('compile', file, '--to', 'xml');
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /--to xml: expected one of libvirt, qemu, fstab, cbor/);
+    } finally {
+      rmSync(join(project, file), { force: true });
+    }
+    const schema = JSON.parse(readFileSync(join(project, modeline), 'utf8'));
+    assert.equal(typeof schema.properties.resources.properties.memory.description, 'string');
   },
 
   async '@multiverse-os/libvirt-xml'({ load }) {

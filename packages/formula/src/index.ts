@@ -23,7 +23,8 @@ export {
   hostFolders,
   toFstab,
 } from './compile/shares.js';
-// Composition: extends, children, loaders.
+// Composition: extends, children, loaders, the catalog this package ships.
+export { builtinCatalogDir, formulaSchemaFile } from './compose/catalog.js';
 export {
   createFileLoader,
   createMemoryLoader,
@@ -58,6 +59,16 @@ export {
 } from './errors.js';
 // Host look-ups (the only I/O besides reading formula files).
 export { findPciAddresses, hostPciIds, SYSFS_PCI_DEVICES } from './host/pci.js';
+// Lint: valid but most likely a mistake.
+export {
+  formatLintIssue,
+  type LintIssue,
+  type LintOptions,
+  type LoadedFormulaFile,
+  lintFormulas,
+  resolveFormulaFileWithSources,
+} from './lint/lint.js';
+export { AGENT_METHODS_BY_CATEGORY, type LintCode, systemPathOf } from './lint/rules.js';
 // Networks.
 export {
   allocateMacs,
@@ -66,7 +77,7 @@ export {
   interfaceKey,
   MAC_PREFIX,
 } from './network/mac.js';
-export { scaffoldFormula } from './scaffold.js';
+export { type ScaffoldOptions, scaffoldFormula } from './scaffold.js';
 export {
   type Device,
   type DeviceKind,

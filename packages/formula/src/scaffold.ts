@@ -1,13 +1,26 @@
 import { stringify } from 'yaml';
+import { schemaReference } from './compose/schema-reference.js';
 import { FormulaError } from './errors.js';
 import { API_VERSION, Category } from './schema/formula.js';
-import { FORMULA_SCHEMA_ID } from './schema/json-schema.js';
+
+export interface ScaffoldOptions {
+  /**
+   * What the `# yaml-language-server: $schema=` modeline names: default the JSON Schema this
+   * package ships, as a path that resolves from the working folder (see the README).
+   */
+  schema?: string;
+}
 
 /**
  * A starting formula for a category (`application/browser/firefox`): valid as it is, with
- * the Debian base, the portal share and one network, for the author to edit.
+ * the Debian base of the catalog this package ships, the portal share and one network, for
+ * the author to edit.
  */
-export function scaffoldFormula(category: string, name?: string): string {
+export function scaffoldFormula(
+  category: string,
+  name?: string,
+  options: ScaffoldOptions = {},
+): string {
   if (!Category.safeParse(category).success) {
     throw new FormulaError(
       'INVALID_FORMULA',
@@ -27,6 +40,7 @@ export function scaffoldFormula(category: string, name?: string): string {
     networks: [{ name: 'star0' }],
     provisioning: { packages: { apt: [] }, scripts: [] },
   };
-  const header = `# yaml-language-server: $schema=${FORMULA_SCHEMA_ID}\n`;
+  const schema = options.schema ?? schemaReference(process.cwd());
+  const header = `# yaml-language-server: $schema=${schema}\n`;
   return header + stringify(document);
 }

@@ -1,7 +1,15 @@
 // Type-checked against the published declarations, copied into the consumer project as
 // check.mts (ESM, node16), check.cts (CommonJS, node16: the .d.cts files) and check.ts
 // (bundler). The @ts-expect-error lines prove the types are real, not `any`.
-import { resolveFormulaFile, toQemuArgs, validateFormulaText } from '@multiverse-os/formula';
+import {
+  type LintIssue,
+  lintFormulas,
+  resolveFormulaFile,
+  resolveFormulaFileWithSources,
+  scaffoldFormula,
+  toQemuArgs,
+  validateFormulaText,
+} from '@multiverse-os/formula';
 import { Dir, type FsatSystemError, type Stat } from '@multiverse-os/fsat';
 import { type CpioEntry, cpioArchive } from '@multiverse-os/image';
 import { Libvirt, LibvirtError, parseLibvirtUri } from '@multiverse-os/libvirt';
@@ -21,6 +29,16 @@ export function formulaName(text: string): string | undefined {
 export function qemuBinary(file: string): string {
   return toQemuArgs(resolveFormulaFile(file), { runDir: '/run/mv/x', accelerator: 'tcg' }).binary;
 }
+
+export function lintCodes(file: string): LintIssue['code'][] {
+  const { formula, sources } = resolveFormulaFileWithSources(file);
+  return lintFormulas([formula], { sources, networks: ['star0'] }).map((issue) => issue.code);
+}
+export const scaffold: string = scaffoldFormula('application/browser/brave', 'brave', {
+  schema: './formula.schema.json',
+});
+// @ts-expect-error: lint codes are a closed set
+export const notACode: LintIssue['code'] = 'no-such-code';
 
 export const entries: CpioEntry[] = [{ type: 'directory', path: 'etc' }];
 export const archive: AsyncIterable<Buffer> = cpioArchive(entries);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
 import { FormulaFileError, FormulaNotFoundError } from '../errors.js';
+import { builtinCatalogDir, CATALOG_NAME } from './catalog.js';
 import { readFormulaFile } from './read-file.js';
 
 /** A formula's text and the file (or id) it came from; relative paths inside resolve from it. */
@@ -27,6 +28,11 @@ export function isFileReference(reference: string): boolean {
 export interface FileLoaderOptions {
   /** Extra catalog folders, searched after the folders above the formula. */
   catalogDirs?: readonly string[];
+  /**
+   * Search the catalog this package ships (`bases/debian`...) last; default true. Only plain
+   * catalog names (`bases/debian`, lowercase segments) are looked up there.
+   */
+  builtinCatalog?: boolean;
   /** Formula files over this many bytes are refused unread; default 256 KiB. */
   maxBytes?: number;
 }
@@ -38,7 +44,7 @@ const FORMULA_FILE_NAME = /\.ya?ml$/;
  * Loads formulas from the file system. A file reference resolves against the folder of the
  * formula that names it. A catalog name (`bases/debian`, `service/router/galaxy`) is looked
  * up as `<name>.yaml` in that folder and each folder above it, nearest first, like Node's
- * `node_modules`, then in `catalogDirs`.
+ * `node_modules`, then in `catalogDirs`, then in the catalog this package ships.
  *
  * A formula is a document an attacker may have written, so what it names is read with care:
  * only files named `*.yaml` or `*.yml` (so `extends: /etc/shadow` or `/proc/self/environ` is
@@ -59,6 +65,10 @@ export function createFileLoader(options: FileLoaderOptions = {}): FormulaLoader
         }
         for (const dir of options.catalogDirs ?? []) {
           candidates.push(join(resolve(dir), `${reference}.yaml`));
+        }
+        const builtin = options.builtinCatalog === false ? undefined : builtinCatalogDir();
+        if (builtin !== undefined && CATALOG_NAME.test(reference)) {
+          candidates.push(join(builtin, `${reference}.yaml`));
         }
       }
       if (isFileReference(reference) && !FORMULA_FILE_NAME.test(reference)) {

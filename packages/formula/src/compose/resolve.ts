@@ -3,9 +3,9 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { checkCompiles } from '../compile/trial.js';
 import {
   ExtendsCycleError,
+  FormulaFileError,
   type FormulaIssue,
   FormulaLimitError,
-  FormulaNotFoundError,
   FormulaValidationError,
 } from '../errors.js';
 import { flattenPortals } from '../network/mac.js';
@@ -165,13 +165,19 @@ class Resolver {
  * Loads a formula file, follows its `extends:` and `children:`, merges (see
  * `mergeFormulaValues` for the rules), applies defaults and checks what a portal needs.
  * Throws `FormulaValidationError` with every issue, `ExtendsCycleError`,
- * `FormulaNotFoundError`, `FormulaCompileError` or `MacCollisionError` (it compiles the
+ * `FormulaNotFoundError` (a base or child), `FormulaCompileError` or `MacCollisionError` (it compiles the
  * portal and its children to libvirt and QEMU, see `checkCompiles`), `FormulaFileError` (a named file that is not a regular file or is
  * too big) or `FormulaLimitError` (composition nested too deep or too wide).
  */
 export function resolveFormulaFile(file: string, options: ResolveOptions = {}): ResolvedFormula {
   const path = resolvePath(file);
-  if (!existsSync(path)) throw new FormulaNotFoundError(file, process.cwd(), [path]);
+  // Said as the caller wrote it: the working folder is named only for a relative path.
+  if (!existsSync(path)) {
+    throw new FormulaFileError(
+      file,
+      path === file ? 'no such file' : `no such file (looked for ${path})`,
+    );
+  }
   const text = readFormulaFile(
     path,
     options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KEY_DOCS, keyTitle } from './docs.js';
 import { FormulaDocumentSchema } from './formula.js';
 
 export const FORMULA_SCHEMA_ID =
@@ -16,7 +17,42 @@ export function formulaJsonSchema(): Record<string, unknown> {
     unrepresentable: 'throw',
   });
   const { $schema, ...rest } = generated;
+  document(rest, '');
   return { $schema, $id: FORMULA_SCHEMA_ID, ...rest };
+}
+
+type JsonSchema = Record<string, unknown>;
+
+function isSchema(value: unknown): value is JsonSchema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Gives every key of the schema its title, description and examples from `KEY_DOCS`, walking
+ * properties, list items and the branches of unions (`boot`'s kernel and disk forms).
+ */
+function document(schema: JsonSchema, path: string): void {
+  const properties = schema['properties'];
+  if (isSchema(properties)) {
+    for (const [key, property] of Object.entries(properties)) {
+      if (!isSchema(property)) continue;
+      const at = path === '' ? key : `${path}.${key}`;
+      const docs = KEY_DOCS[at];
+      if (docs !== undefined) {
+        property['title'] = keyTitle(key);
+        property['description'] = docs[0];
+        property['examples'] = docs[1];
+      }
+      document(property, at);
+    }
+  }
+  const items = schema['items'];
+  if (isSchema(items)) document(items, `${path}[]`);
+  for (const key of ['anyOf', 'oneOf', 'allOf']) {
+    const branches = schema[key];
+    if (Array.isArray(branches))
+      for (const branch of branches) if (isSchema(branch)) document(branch, path);
+  }
 }
 
 /** The text of `formula.schema.json`: two-space JSON with a final newline. */

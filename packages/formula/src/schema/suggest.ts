@@ -19,11 +19,21 @@ export function editDistance(a: string, b: string): number {
   return at(a.length, b.length);
 }
 
+/** How many leading characters `a` and `b` share, ignoring case. */
+function commonPrefix(a: string, b: string): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n]?.toLowerCase() === b[n]?.toLowerCase()) n++;
+  return n;
+}
+
 /**
  * The candidate closest to `word`, if close enough to be a likely typo: case differences
  * count as nothing, and at most a third of the word may differ (at least 2 edits allowed).
+ * Failing that, a shortened spelling (`passthru` for `passthrough`) is recognised by a long
+ * shared start: at least 5 characters and two thirds of the word.
  */
-export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+export function didYouMean(word: string, from: Iterable<string>): string | undefined {
+  const candidates = [...from];
   const lower = word.toLowerCase();
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
@@ -35,5 +45,15 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
     }
   }
   const allowed = Math.max(2, Math.floor(word.length / 3));
-  return bestDistance <= allowed ? best : undefined;
+  if (bestDistance <= allowed) return best;
+  let longest: string | undefined;
+  let longestPrefix = 0;
+  for (const candidate of candidates) {
+    const shared = commonPrefix(word, candidate);
+    if (shared > longestPrefix) {
+      longest = candidate;
+      longestPrefix = shared;
+    }
+  }
+  return longestPrefix >= 5 && longestPrefix * 3 >= word.length * 2 ? longest : undefined;
 }

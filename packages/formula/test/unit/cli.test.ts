@@ -29,10 +29,14 @@ describe('mv-formula', () => {
     expect(result.stdout).toContain('firefox.yaml: ok');
   });
 
-  it('prints located issues and fails for a broken file', () => {
-    const result = cli('validate', join(catalogDir, 'no-such.yaml'));
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('not found');
+  it('names a missing file as it was given, without the working folder glued in front', () => {
+    const absolute = cli('validate', '/nonexistent.yaml');
+    expect(absolute).toMatchObject({ status: 1, stdout: '' });
+    expect(absolute.stderr).toBe('mv-formula: /nonexistent.yaml: no such file\n');
+    const relative = cli('validate', 'no-such.yaml');
+    expect(relative.stderr).toBe(
+      `mv-formula: no-such.yaml: no such file (looked for ${join(process.cwd(), 'no-such.yaml')})\n`,
+    );
   });
 
   it('compiles to qemu, fstab and cbor', () => {
@@ -63,9 +67,23 @@ describe('mv-formula', () => {
     expect(formula.boot?.type).toBe('kernel');
   });
 
-  it('explains bad usage', () => {
-    expect(cli('compile', firefox, '--to', 'vmware').status).toBe(2);
-    expect(cli('frobnicate').status).toBe(2);
+  it('explains bad usage, naming the bad argument and what is accepted', () => {
+    const xml = cli('compile', firefox, '--to', 'xml');
+    expect(xml).toMatchObject({ status: 2, stdout: '' });
+    expect(xml.stderr).toBe('mv-formula: --to xml: expected one of libvirt, qemu, fstab, cbor\n');
+    expect(cli('compile', firefox, '--to', 'libvrt').stderr).toContain('(did you mean "libvirt"?)');
+    expect(cli('compile', firefox).stderr).toMatch(
+      /^mv-formula: compile needs --to \(one of libvirt/,
+    );
+    expect(cli('compile', firefox, '--to', 'qemu', '--accel', 'hvf').stderr).toBe(
+      'mv-formula: --accel hvf: expected one of kvm, tcg (did you mean "kvm"?)\n',
+    );
+    const unknown = cli('valdate', firefox);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /^mv-formula: unknown command "valdate" \(did you mean "validate"\?\)/,
+    );
+    expect(cli('compile', firefox, '--bogus').stderr).toMatch(/^mv-formula: .*--bogus/);
     expect(cli('new', 'Not A Category').status).toBe(1);
   });
 });

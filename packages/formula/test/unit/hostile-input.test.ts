@@ -213,7 +213,7 @@ describe('composition bounds', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
-  it('bounds YAML nesting, in flow and block style', () => {
+  it('bounds YAML nesting, in flow and block style', { timeout: 30_000 }, () => {
     const flow = `${HEAD}labels: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`;
     const block = `${HEAD}${Array.from({ length: 200 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')} 1\n`;
     for (const text of [flow, block]) {

@@ -60,3 +60,35 @@ describe('formula.schema.json', () => {
     }
   });
 });
+
+describe('formula.schema.json for editors', () => {
+  it('gives every key a title, a description and examples; enums and defaults where the schema has them', () => {
+    const undocumented: string[] = [];
+    let enums = 0;
+    let defaults = 0;
+    function walk(node: unknown, path: string): void {
+      if (typeof node !== 'object' || node === null) return;
+      const schema = node as Record<string, unknown>;
+      const properties = schema['properties'] as
+        | Record<string, Record<string, unknown>>
+        | undefined;
+      for (const [key, property] of Object.entries(properties ?? {})) {
+        const at = path ? `${path}.${key}` : key;
+        for (const field of ['title', 'description', 'examples']) {
+          if (property[field] === undefined) undocumented.push(`${at}: ${field}`);
+        }
+        if (property['enum'] !== undefined || property['const'] !== undefined) enums += 1;
+        if (property['default'] !== undefined) defaults += 1;
+        walk(property, at);
+      }
+      walk(schema['items'], `${path}[]`);
+      for (const key of ['anyOf', 'oneOf']) {
+        for (const branch of (schema[key] as unknown[] | undefined) ?? []) walk(branch, path);
+      }
+    }
+    walk(formulaJsonSchema(), '');
+    expect(undocumented).toEqual([]);
+    expect(enums).toBeGreaterThanOrEqual(20);
+    expect(defaults).toBeGreaterThan(40);
+  });
+});
