@@ -32,6 +32,13 @@ interface Waiter {
 export class ConsoleTranscript {
   #text = '';
   #dropped = 0;
+  /**
+   * The newest output, at most `searchWindow` characters before the last chunk plus that
+   * chunk, kept apart from `#text`: pending waits scan this small string, because slicing
+   * or matching the whole transcript (a rope of appended chunks) would copy all of it on
+   * every chunk.
+   */
+  #recent = '';
   #waiters = new Set<Waiter>();
   #closedWith: Error | undefined;
 
@@ -64,6 +71,7 @@ export class ConsoleTranscript {
 
   append(chunk: string): void {
     this.#text += chunk;
+    this.#recent = (this.#recent + chunk).slice(-(this.searchWindow + chunk.length));
     if (this.#text.length > this.limit) {
       // Drop down to three quarters of the limit, so a full transcript is copied once per
       // quarter-limit of new output, not once per chunk.
@@ -121,13 +129,18 @@ export class ConsoleTranscript {
 
   #check(waiter: Waiter): boolean {
     const from = Math.max(waiter.from, waiter.scanned - this.searchWindow);
-    const start = Math.max(0, from - this.#dropped);
-    const match = waiter.pattern.exec(this.#text.slice(start));
+    const recentStart = this.offset - this.#recent.length;
+    // A waiter that has seen everything before the last chunk only needs the recent text;
+    // a new one (or one whose window reaches further back) scans what is kept, once.
+    const [text, base] =
+      from >= recentStart ? [this.#recent, recentStart] : [this.#text, this.#dropped];
+    const start = Math.max(0, from - base);
+    const match = waiter.pattern.exec(start === 0 ? text : text.slice(start));
     if (!match) {
       waiter.scanned = this.offset;
       return false;
     }
-    waiter.resolve({ match, end: this.#dropped + start + match.index + match[0].length });
+    waiter.resolve({ match, end: base + start + match.index + match[0].length });
     return true;
   }
 }
