@@ -201,7 +201,7 @@ for (const pkg of packages) {
         files.some((file) => file.startsWith(`prebuilds/linux-${arch}/`) && file.endsWith('.node')),
       );
       for (const arch of PREBUILT_ARCHES.filter((a) => !pkg.arches.includes(a))) {
-        // Only the arm64 cross build may be missing, and only outside CI (see prebuild.mjs).
+        // Only the arm64 cross build may be missing, and only outside CI (see scripts/native-addon.mjs).
         if (arch === 'x64' || process.env.CI === 'true') {
           problems.push(`a native addon without prebuilds/linux-${arch}/*.node`);
         } else {

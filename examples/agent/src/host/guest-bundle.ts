@@ -45,7 +45,7 @@ export function guestVsockAddon(): GuestAddon {
   const source = join(dirname(vsockPackage), 'build', 'Release', 'vsock_native.node');
   if (!existsSync(source)) {
     throw new Error(
-      `the vsock addon is not built (${source} is missing): run "node scripts/build-addon.mjs" in packages/vsock`,
+      `the vsock addon is not built (${source} is missing): run "pnpm run build:addon" in packages/vsock`,
     );
   }
   return {

@@ -14,9 +14,14 @@ export const addonPath = join(packageDir, 'build', 'Release', 'vsock_native.node
  */
 export function ensureAddon(): string {
   if (!existsSync(addonPath)) {
-    execFileSync(process.execPath, [join(packageDir, 'scripts', 'build-addon.mjs')], {
-      stdio: 'inherit',
-    });
+    execFileSync(
+      process.execPath,
+      [join(packageDir, '..', '..', 'scripts', 'native-addon.mjs'), 'build'],
+      {
+        cwd: packageDir,
+        stdio: 'inherit',
+      },
+    );
   }
   if (!existsSync(addonPath))
     throw new Error(`the vsock addon did not build: ${addonPath} is missing`);

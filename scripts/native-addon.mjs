@@ -1,20 +1,40 @@
 #!/usr/bin/env node
-// The package's build step for the native addon: prebuildify compiles one N-API binary per
-// arch (prebuilds/linux-<arch>/@multiverse-os+fsat.glibc.node) that Node 20, 22 and 24 all
-// load, and `pnpm pack` ships them, so users need neither a compiler nor install scripts.
-//   node scripts/prebuild.mjs              this machine's arch, and the other shipped arch
-//                                          (x64, arm64) with Debian's cross compiler
-//   node scripts/prebuild.mjs --arch arm64 that arch only (CC/CXX/LINK may name the compilers)
+// The build of a native package's addon (packages/vsock, packages/fsat), run in the package's
+// folder. `prebuild`: prebuildify compiles one N-API binary per arch
+// (prebuilds/linux-<arch>/@multiverse-os+<name>.glibc.node) that Node 20, 22 and 24 all load,
+// and `pnpm pack` ships them, so users need neither a compiler nor install scripts. `build`: a
+// development build into build/Release with node-gyp. Users' installs never run this: the
+// packages' own scripts/install.mjs is the fallback that ships.
+//   node ../../scripts/native-addon.mjs prebuild              this machine's arch, and the
+//                                                            other shipped arch (x64, arm64)
+//                                                            with Debian's cross compiler
+//   node ../../scripts/native-addon.mjs prebuild --arch arm64 that arch only (CC/CXX/LINK may
+//                                                            name the compilers)
+//   node ../../scripts/native-addon.mjs build                 development build
 // Without the cross compiler the other arch is skipped with a note, or fails under CI=true:
 // CI must ship every arch.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
-import { findNodeGyp, localNodeDir, packageDir } from './node-gyp.mjs';
+import { pathToFileURL } from 'node:url';
 
-const NAME = '@multiverse-os/fsat';
-const PREBUILD_FILE = '@multiverse-os+fsat.glibc.node';
+// The package being built is the working directory (pnpm runs scripts there). Its own
+// scripts/node-gyp.mjs (shipped for the install fallback) finds node-gyp and Node's headers.
+const packageDir = process.cwd();
+const { findNodeGyp, localNodeDir, nodeGypCommand } = await import(
+  pathToFileURL(join(packageDir, 'scripts', 'node-gyp.mjs')).href
+);
+const NAME = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).name;
+const PREBUILD_FILE = `${NAME.replace('/', '+')}.glibc.node`;
+/** The addon's node-gyp target: build/Release/<target>.node. */
+const TARGET = JSON.parse(readFileSync(join(packageDir, 'binding.gyp'), 'utf8')).targets[0]
+  .target_name;
+const command = process.argv[2];
+if (command !== 'prebuild' && command !== 'build') {
+  console.error('usage: native-addon.mjs prebuild [--arch ARCH] | build   (in the package folder)');
+  process.exit(2);
+}
 /** The arches the npm package ships, and the Debian cross toolchain that builds each elsewhere. */
 const CROSS_TOOLCHAINS = {
   x64: { prefix: 'x86_64-linux-gnu-', debian: 'gcc-x86-64-linux-gnu libc6-dev-amd64-cross' },
@@ -22,7 +42,7 @@ const CROSS_TOOLCHAINS = {
 };
 
 if (process.platform !== 'linux') {
-  console.log(`${NAME}: not Linux, no prebuild (fsat is Linux only)`);
+  console.log(`${NAME}: not Linux, no native addon (Linux only)`);
   process.exit(0);
 }
 const nodeGyp = findNodeGyp();
@@ -30,6 +50,18 @@ if (!nodeGyp) {
   console.error(`${NAME}: node-gyp not found; install it (npm i -g node-gyp)`);
   process.exit(1);
 }
+if (command === 'build') {
+  // Development build: build/Release/<target>.node with node-gyp, which the loader prefers to
+  // the shipped prebuild, so a changed native source takes effect. Fails loudly.
+  const nodeDir = localNodeDir();
+  const [program, args] = nodeGypCommand(nodeGyp, [
+    'rebuild',
+    ...(nodeDir ? [`--nodedir=${nodeDir}`] : []),
+  ]);
+  const result = spawnSync(program, args, { cwd: packageDir, stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}
+
 const baseEnv = { ...process.env };
 // prebuildify spawns node-gyp as a command; its bin script's `#!/usr/bin/env node` must find
 // this node, not another one on PATH.
@@ -114,10 +146,10 @@ if (archFlag !== -1) {
 }
 
 // prebuildify moves node-gyp's output into prebuilds/; the workspace's tests and examples copy
-// build/Release/fsat.node into guests, so it stays there too (same binary, never packed).
+// build/Release/<target>.node into guests, so it stays there too (same binary, never packed).
 const built = archFlag === -1 ? process.arch : process.argv[archFlag + 1];
 if (built === process.arch) {
   const prebuilt = join(packageDir, 'prebuilds', `linux-${built}`, PREBUILD_FILE);
   mkdirSync(join(packageDir, 'build', 'Release'), { recursive: true });
-  copyFileSync(prebuilt, join(packageDir, 'build', 'Release', 'fsat.node'));
+  copyFileSync(prebuilt, join(packageDir, 'build', 'Release', `${TARGET}.node`));
 }
