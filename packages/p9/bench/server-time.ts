@@ -82,6 +82,7 @@ export async function serverTime(
   }
   const script = execFileSync('perf', ['script', '-i', data, '-F', 'tid,time,event,trace'], {
     maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'ignore'], // perf warns about fields other event kinds lack
   }).toString();
   rmSync(data, { force: true });
   // Pair each read that returned a request (its exit, per thread) with the next write

@@ -66,7 +66,9 @@ export class LocalOpenFile implements FsOpenFile {
     if (!this.isDir) throw fsError('ENOTDIR');
     const { host: h, security } = this.node.share;
     if (offset !== this.position) {
-      const at = h.at.lseek(this.fd, offset, h.c.SEEK_SET);
+      // Cookies travel as u64; the kernel's loff_t is signed (a cookie is never negative on
+      // Linux filesystems, but a hostile client may send anything: lseek then says EINVAL).
+      const at = h.at.lseek(this.fd, BigInt.asIntN(64, offset), h.c.SEEK_SET);
       if (typeof at === 'number') throw hostError(at);
       this.position = offset;
     }
@@ -78,7 +80,7 @@ export class LocalOpenFile implements FsOpenFile {
     if (n < 0) throw hostError(n);
     const entries = parseDirents(buffer, n);
     const last = entries.at(-1);
-    if (last) this.position = last.offset;
+    if (last) this.position = BigInt.asUintN(64, last.offset);
     let dotIno: bigint | undefined;
     const out: Dirent[] = [];
     for (const e of entries) {
@@ -92,7 +94,7 @@ export class LocalOpenFile implements FsOpenFile {
       if (e.name === '..' && !this.node.parent) ino = dotIno ?? ino;
       out.push({
         qid: qidOf(mode, ino),
-        offset: e.offset,
+        offset: BigInt.asUintN(64, e.offset),
         type: direntTypeOfMode(mode),
         name: e.name,
       });
