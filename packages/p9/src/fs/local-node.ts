@@ -233,8 +233,17 @@ export class LocalNode implements FsNode, HostNode, LiveNode {
         ok(h.at.fchmodat(fd, '', mode & 0o7777, 0));
       }
       // The node is the file just made: reopen the new descriptor as O_PATH instead of looking
-      // the name up again (which a concurrent rename could already have changed).
-      const node = this.adopt(ok(reopen(h, fd, c.O_PATH)), this, name);
+      // the name up again (which a concurrent rename could already have changed). `st` still
+      // holds this file's statx (nothing since refilled it), and the node reads only its
+      // device, inode and type from it, which the chown and chmod above did not change.
+      const nodeFd = ok(reopen(h, fd, c.O_PATH));
+      let node: LocalNode;
+      try {
+        node = new LocalNode(this.share, nodeFd, this, name, st);
+      } catch (err) {
+        h.at.close(nodeFd);
+        throw err;
+      }
       const file = new LocalOpenFile(node, fd, false, cred);
       return { node: node as FsNode, file: file as FsOpenFile };
     } catch (err) {

@@ -106,7 +106,8 @@ export async function walk(
     }
     node ??= await from.node.clone();
   } catch (err) {
-    await node?.release().catch(() => undefined);
+    // (No await when nothing was walked: the common failure, a missing first name.)
+    if (node) await node.release().catch(() => undefined);
     throw err;
   }
   if (m.newfid === m.fid) {
