@@ -1,7 +1,7 @@
 import { readSync, statfsSync, writeSync } from 'node:fs';
 import { StatField } from '@multiverse-os/fsat';
 import { AT_REMOVEDIR, Mode } from '../protocol/constants.js';
-import { fsError } from '../protocol/errno.js';
+import { FsError, fsError } from '../protocol/errno.js';
 import type { Qid } from '../protocol/types.js';
 import type {
   Attr,
@@ -121,10 +121,27 @@ export class LocalNode implements FsNode, HostNode, LiveNode {
   }
 
   async walk(name: string): Promise<FsNode> {
-    if (name === '..') return this.parent ? this.parent.clone() : this.clone();
-    // A missing name is the common failure (every create looks it up first): a -ENOENT
-    // result and an FsError without a stack, no exception from Node.
-    return this.adopt(this.openEntry(name), this, name);
+    const found = this.tryWalk(name);
+    if (found instanceof FsError) throw found;
+    return found;
+  }
+
+  /**
+   * One walk step, synchronously. A missing name is the common failure (every create looks
+   * its name up first): openat2 answers -ENOENT and the error is returned, not thrown, so
+   * the server replies without unwinding an exception.
+   */
+  tryWalk(name: string): LocalNode | FsError {
+    if (name === '..') {
+      const up = this.parent ?? this;
+      up.retain();
+      return up;
+    }
+    if (!this.isDir) return fsError('ENOTDIR');
+    const c = this.share.host.c;
+    const fd = this.openAt(name, c.O_PATH | c.O_NOFOLLOW);
+    if (fd < 0) return hostError(fd);
+    return this.adopt(fd, this, name);
   }
 
   async clone(): Promise<LocalNode> {
