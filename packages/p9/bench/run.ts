@@ -7,6 +7,7 @@ import { reportBenchResult } from '../../../scripts/bench-result.mjs';
 import { connect } from '../src/client/p9-client.js';
 import { guestBench, tempExport } from './guest.js';
 import { type LoopbackResult, loopback } from './loopback.js';
+import { serverTime } from './server-time.js';
 
 // Host-side loopback benchmark: our server and Debian's diod export the same folder, our
 // client measures both in the same run, and each row reports ours / diod.
@@ -57,8 +58,8 @@ function emitRatio(
   unit: string,
   baselineName: string,
   goal = 1.0,
+  ratio = value / baseline,
 ): void {
-  const ratio = value / baseline;
   reportBenchResult({
     package: '@multiverse-os/p9',
     metric,
@@ -118,6 +119,27 @@ async function loopbackRows(): Promise<void> {
     const name = `diod 1.0.24 (msize ${theirs.msize}) vs ours (msize ${mine.msize}), host loopback`;
     emitRatio('loopback getattr', mine.getattrPerSec, theirs.getattrPerSec, 'ops/s', name);
     emitRatio('loopback 64KiB read', mine.readMBps, theirs.readMBps, 'MB/s', name);
+    if (process.env.P9_BENCH_SERVER_TIME !== '0') {
+      // Per-request server time, read to reply (perf trace); ratio diod/ours: > 1 is faster.
+      const oursTime = await serverTime(ours.proc.pid ?? 0, ours.address, dir, 'zero');
+      const diodTime = await serverTime(diod.proc.pid ?? 0, diod.address, dir, 'zero');
+      console.error(
+        `server time, median us (ours / diod): ${JSON.stringify({ ours: oursTime, diod: diodTime })}`,
+      );
+      const timeName =
+        'diod 1.0.24, host loopback, one request at a time, 0.5 ms apart, perf trace read-to-reply median';
+      for (const k of ['failedWalk', 'walk', 'getattr', 'clunk'] as const) {
+        emitRatio(
+          `server time ${k} (us, ratio diod/ours)`,
+          oursTime[k],
+          diodTime[k],
+          'us',
+          timeName,
+          1,
+          diodTime[k] / oursTime[k],
+        );
+      }
+    }
   } finally {
     diod.proc.kill();
     ours.proc.kill();

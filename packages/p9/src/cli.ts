@@ -6,13 +6,18 @@ import { formatAddress } from './address.js';
 import { P9Error } from './errors.js';
 import { LocalFs } from './fs/local.js';
 import type { SecurityModel } from './fs/local-attr.js';
+import { importMetadataFile } from './fs/local-import.js';
 import { MemFs } from './fs/memory.js';
 import { createServer } from './server/server.js';
 
 const usage = `Usage: mv-p9 serve <dir> --listen tcp:HOST:PORT|unix:PATH [options]
+       mv-p9 import-metadata <dir> <file>
 
 Serves <dir> over 9P2000.L (mount it from Linux with
   mount -t 9p -o trans=tcp,port=PORT,version=9p2000.L,msize=1048576 HOST /mnt).
+
+import-metadata moves an old mapped JSON side file (--metadata, before 0.2) into the
+files' user.virtfs.* xattrs, once, with no server running on <dir>.
 
 Options:
   --listen ADDR        tcp:127.0.0.1:5640 or unix:/run/p9.sock (repeatable)
@@ -20,7 +25,6 @@ Options:
   --readonly           refuse every change with EROFS
   --mem                serve an empty in-memory tree instead of <dir>
   --security MODEL     passthrough | mapped | squash (default: passthrough as root, else squash)
-  --metadata FILE      where the mapped model keeps owners, modes and user xattrs
   --allow-devices      let clients make and open device nodes (not with squash)
   --allow-setid        let clients set set-user-ID/set-group-ID bits (not with squash)
   --trace              print every request and reply
@@ -37,7 +41,6 @@ async function main(argv: string[]): Promise<number> {
       readonly: { type: 'boolean' },
       mem: { type: 'boolean' },
       security: { type: 'string' },
-      metadata: { type: 'string' },
       'allow-devices': { type: 'boolean' },
       'allow-setid': { type: 'boolean' },
       trace: { type: 'boolean' },
@@ -45,7 +48,13 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const [command, dir] = positionals;
+  const [command, dir, file] = positionals;
+  if (command === 'import-metadata' && !values.help) {
+    if (!dir || !file) throw new P9Error('INVALID_OPTION', 'import-metadata needs <dir> <file>');
+    const done = importMetadataFile(resolve(dir), resolve(file));
+    process.stdout.write(`${JSON.stringify(done)}\n`);
+    return 0;
+  }
   if (values.help || command !== 'serve') {
     process.stdout.write(usage);
     return values.help ? 0 : 2;
@@ -59,7 +68,6 @@ async function main(argv: string[]): Promise<number> {
     if (!dir) throw new P9Error('INVALID_OPTION', 'serve needs a directory (or --mem)');
     const local = new LocalFs(resolve(dir), {
       security: values.security as SecurityModel | undefined,
-      metadataFile: values.metadata,
       allowDevices: values['allow-devices'],
       allowSetid: values['allow-setid'],
     });
@@ -88,7 +96,6 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', done);
   });
   if (values.stats) process.stderr.write(`${JSON.stringify(server.stats(), null, 2)}\n`);
-  if (fs instanceof LocalFs) fs.flush();
   await server.close();
   return 0;
 }

@@ -17,6 +17,7 @@ export {
 } from './errors.js';
 export { LocalFs, type LocalFsOptions } from './fs/local.js';
 export type { SecurityModel } from './fs/local-attr.js';
+export { importMetadataFile, type MetadataImport } from './fs/local-import.js';
 // Backends.
 export { MemFs, type MemFsOptions } from './fs/memory.js';
 export { type SyntheticContent, type SyntheticTree, syntheticFs } from './fs/synthetic.js';

@@ -1,9 +1,9 @@
-import type { BigIntStats } from 'node:fs';
+import { StatField } from '@multiverse-os/fsat';
 import { Mode } from '../protocol/constants.js';
 import type { Attr, Timespec } from '../server/filesystem.js';
-import type { InodeMetadata } from './metadata.js';
-import { qidOf } from './mode.js';
-import { timespecFromNs } from './time.js';
+import { inoOf } from './local-host.js';
+import type { MappedMeta } from './local-mapped.js';
+import { makedev, qidOf } from './mode.js';
 
 export type SecurityModel = 'passthrough' | 'mapped' | 'squash';
 
@@ -13,46 +13,53 @@ export interface AttrPolicy {
   squashGid: number;
 }
 
-export function inodeKey(st: BigIntStats): string {
-  return `${st.dev}:${st.ino}`;
+/**
+ * The mode the client sees under `mapped`: the stored one, except that a stored type only
+ * replaces the host's on a regular file (how special files and symlinks are kept); a real
+ * directory or symlink stays one whatever its attributes say.
+ */
+export function mappedMode(hostMode: number, stored: number | undefined): number {
+  if (stored === undefined) return hostMode;
+  const hostType = hostMode & Mode.IFMT;
+  const storedType = stored & Mode.IFMT;
+  return hostType === Mode.IFREG && storedType !== 0 ? stored : hostType | (stored & 0o7777);
 }
 
-/** Host stat -> what the client sees, after the security model's overlay. */
-export function attrOf(st: BigIntStats, policy: AttrPolicy, meta: InodeMetadata | undefined): Attr {
-  let mode = Number(st.mode);
-  let uid = Number(st.uid);
-  let gid = Number(st.gid);
-  let rdev = st.rdev;
+function time(st: BigInt64Array, sec: number, nsec: number): Timespec {
+  return { sec: st[sec] as bigint, nsec: st[nsec] as bigint };
+}
+
+/** Host statx buffer -> what the client sees, after the security model's overlay. */
+export function attrOf(st: BigInt64Array, policy: AttrPolicy, meta: MappedMeta | undefined): Attr {
+  const f = StatField;
+  let mode = Number(st[f.mode]);
+  let uid = Number(st[f.uid]);
+  let gid = Number(st[f.gid]);
+  let rdev = makedev(Number(st[f.rdevMajor]), Number(st[f.rdevMinor]));
   if (policy.security === 'squash') {
     uid = policy.squashUid;
     gid = policy.squashGid;
-  } else if (policy.security === 'mapped') {
-    if (meta?.uid !== undefined) uid = meta.uid;
-    if (meta?.gid !== undefined) gid = meta.gid;
-    if (meta?.mode !== undefined) {
-      // Keep the host's type unless the stored one is a special file emulated by a regular file.
-      const hostType = mode & Mode.IFMT;
-      const storedType = meta.mode & Mode.IFMT;
-      mode =
-        hostType === Mode.IFREG && storedType !== 0 ? meta.mode : hostType | (meta.mode & 0o7777);
-    }
-    if (meta?.rdev !== undefined) rdev = BigInt(meta.rdev);
+  } else if (meta) {
+    if (meta.uid !== undefined) uid = meta.uid;
+    if (meta.gid !== undefined) gid = meta.gid;
+    mode = mappedMode(mode, meta.mode);
+    if (meta.rdev !== undefined) rdev = meta.rdev;
   }
-  const ts = (ns: bigint): Timespec => timespecFromNs(ns);
+  const ino = inoOf(st);
   return {
-    qid: qidOf(mode, st.ino),
+    qid: qidOf(mode, ino),
     mode,
     uid,
     gid,
-    nlink: st.nlink,
+    nlink: st[f.nlink] as bigint,
     rdev,
-    size: st.size,
-    blksize: st.blksize,
-    blocks: st.blocks,
-    atime: ts(st.atimeNs),
-    mtime: ts(st.mtimeNs),
-    ctime: ts(st.ctimeNs),
-    btime: ts(st.birthtimeNs),
+    size: BigInt.asUintN(64, st[f.size] as bigint),
+    blksize: st[f.blksize] as bigint,
+    blocks: BigInt.asUintN(64, st[f.blocks] as bigint),
+    atime: time(st, f.atimeSec, f.atimeNsec),
+    mtime: time(st, f.mtimeSec, f.mtimeNsec),
+    ctime: time(st, f.ctimeSec, f.ctimeNsec),
+    btime: time(st, f.btimeSec, f.btimeNsec),
     gen: 0n,
     dataVersion: 0n,
   };

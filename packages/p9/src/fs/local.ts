@@ -1,25 +1,21 @@
-import { constants as C } from 'node:fs';
-import fsp from 'node:fs/promises';
 import { InvalidOptionError } from '../errors.js';
 import type { Credentials, FileSystem, FsNode } from '../server/filesystem.js';
 import type { SecurityModel } from './local-attr.js';
-import { closeQuietly, fstatBig, openFd } from './local-io.js';
+import type { LiveNode, LocalExport } from './local-export.js';
+import { type Host, loadHost, ok, statFd } from './local-host.js';
 import { LocalNode } from './local-node.js';
-import { MetadataStore } from './metadata.js';
-import { O_DIRECTORY, O_PATH } from './proc-paths.js';
 
 export interface LocalFsOptions {
   /**
    * `passthrough`: host owners and modes are the client's (chown needs the server to be root).
-   * `mapped`: owners, modes and special files live in server-side metadata; the server runs
-   * unprivileged and host files stay readable by it. `squash`: every file appears owned by
-   * `squashUid:squashGid`, chown is accepted and ignored. Default: passthrough when root, else squash.
+   * `mapped`: owners, modes and special files live in the files' `user.virtfs.*` extended
+   * attributes, in QEMU's `mapped-xattr` layout; the server runs unprivileged and host files
+   * stay readable by it. `squash`: every file appears owned by `squashUid:squashGid`, chown is
+   * accepted and ignored. Default: passthrough when root, else squash.
    */
   security?: SecurityModel;
   squashUid?: number;
   squashGid?: number;
-  /** Where `mapped` metadata and user xattrs persist (JSON); in memory only when unset. */
-  metadataFile?: string;
   /**
    * Let clients make character and block device nodes (Tmknod) and open device nodes
    * (Tlopen). Off by default: a device node made by a client of a root server opens the
@@ -36,21 +32,21 @@ export interface LocalFsOptions {
 }
 
 /**
- * Exports a host folder. Every lookup goes one component at a time from held O_PATH directory
- * descriptors without following symlinks (see proc-paths.ts), `..` is the walked parent and
- * stops at the export root, and no absolute host path is ever built after attach, so trees
- * deeper than PATH_MAX work and symlinks can never lead outside the export.
+ * Exports a host folder. The root is the only path ever opened; below it every lookup is one
+ * openat2 of one name beneath a held O_PATH directory descriptor, without following symlinks
+ * (see LocalNode), `..` is the walked parent and stops at the export root, so trees deeper
+ * than PATH_MAX work and neither symlinks nor a host process swapping directories can lead
+ * outside the export.
  */
-export class LocalFs implements FileSystem {
+export class LocalFs implements FileSystem, LocalExport {
   readonly security: SecurityModel;
   readonly squashUid: number;
   readonly squashGid: number;
-  readonly metadata: MetadataStore;
-  /** Live nodes by host inode, so a rename can re-point the nodes of the moved entry. */
-  readonly live = new Map<string, Set<LocalNode>>();
+  readonly live = new Map<string, Set<LiveNode>>();
   readonly isRoot: boolean;
   readonly allowDevices: boolean;
   readonly allowSetid: boolean;
+  readonly host: Host;
 
   constructor(
     readonly root: string,
@@ -58,6 +54,12 @@ export class LocalFs implements FileSystem {
   ) {
     if (typeof root !== 'string' || !root.startsWith('/')) {
       throw new InvalidOptionError('root', `must be an absolute path, got ${JSON.stringify(root)}`);
+    }
+    if ('metadataFile' in options) {
+      throw new InvalidOptionError(
+        'metadataFile',
+        'is gone: mapped owners live in user.virtfs.* xattrs; import an old file once with importMetadataFile(root, file)',
+      );
     }
     const uid = process.getuid?.() ?? 0;
     this.isRoot = uid === 0;
@@ -82,29 +84,27 @@ export class LocalFs implements FileSystem {
     this.allowSetid = options.allowSetid ?? false;
     this.squashUid = options.squashUid ?? uid;
     this.squashGid = options.squashGid ?? process.getgid?.() ?? 0;
-    this.metadata = new MetadataStore(options.metadataFile);
+    // Throws FsatAddonError (naming the platform) here, not at the first request.
+    this.host = loadHost();
   }
 
   async attach(_aname: string, _cred: Credentials): Promise<FsNode> {
     // The only absolute path ever opened: the export root itself.
-    const fd = await openFd(this.root, O_PATH | O_DIRECTORY | C.O_RDONLY);
+    const h = this.host;
+    const fd = ok(h.at.openat2(h.c.AT_FDCWD, this.root, h.c.O_PATH | h.c.O_DIRECTORY, 0, 0));
     try {
-      const st = fstatBig(fd);
-      return new LocalNode(this, fd, null, '', st);
+      return new LocalNode(this, fd, null, '', statFd(h, fd));
     } catch (err) {
-      closeQuietly(fd);
+      h.at.close(fd);
       throw err;
     }
   }
 
-  /** Writes pending metadata now (also done every 200 ms while it changes). */
-  flush(): void {
-    this.metadata.flush();
-  }
-
   /** Checks the export root exists and is a directory (throws a clear error otherwise). */
   async check(): Promise<void> {
-    const st = await fsp.stat(this.root).catch(() => undefined);
-    if (!st?.isDirectory()) throw new InvalidOptionError('root', `${this.root} is not a directory`);
+    const h = this.host;
+    const fd = h.at.openat2(h.c.AT_FDCWD, this.root, h.c.O_PATH | h.c.O_DIRECTORY, 0, 0);
+    if (fd < 0) throw new InvalidOptionError('root', `${this.root} is not a directory`);
+    h.at.close(fd);
   }
 }

@@ -1,14 +1,19 @@
-import { fsError } from '../protocol/errno.js';
+import { type FsError, fsError } from '../protocol/errno.js';
 import type { MessageOf, ReplyBody, TMessage, TMessageKind } from '../protocol/messages.js';
 import type { RequestContext } from './context.js';
 import * as dir from './handlers-dir.js';
 import * as fid from './handlers-fid.js';
 import * as file from './handlers-file.js';
 
+/**
+ * A handler answers with its reply body, or with an `FsError` it returns instead of throwing
+ * (Rlerror all the same): a hot path's expected failure, such as a walk to a missing name,
+ * then costs no exception unwinding through the awaits above it.
+ */
 type Handler<K extends TMessageKind> = (
   ctx: RequestContext,
   m: MessageOf<K>,
-) => Promise<ReplyBody<K>>;
+) => Promise<ReplyBody<K> | FsError>;
 
 /** Every request kind except Tversion and Tflush, which the session handles itself. */
 export const handlers: { [K in Exclude<TMessageKind, 'Tversion' | 'Tflush'>]: Handler<K> } = {

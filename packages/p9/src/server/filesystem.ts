@@ -1,3 +1,4 @@
+import type { FsError } from '../protocol/errno.js';
 import type { Dirent, Qid } from '../protocol/types.js';
 
 /**
@@ -85,6 +86,12 @@ export interface FsNode {
 
   /** One step down (`name`) or up (`..`, clamped at the export root). New node. */
   walk(name: string): Promise<FsNode>;
+  /**
+   * Optional: `walk` done synchronously, with the failure returned instead of thrown. For
+   * backends where a missing name is common (every create looks its name up first) and
+   * known at once: the server then answers it without an exception.
+   */
+  tryWalk?(name: string): FsNode | FsError;
   /** A second node for the same file (Twalk with no names). */
   clone(): Promise<FsNode>;
   getattr(): Promise<Attr>;

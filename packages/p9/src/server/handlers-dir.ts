@@ -1,3 +1,4 @@
+import { makedev } from '../fs/mode.js';
 import { AT_REMOVEDIR, LockStatus, LockType, XattrFlags } from '../protocol/constants.js';
 import { fsError } from '../protocol/errno.js';
 import type { MessageOf, ReplyBody } from '../protocol/messages.js';
@@ -38,7 +39,8 @@ export async function mknod(
   mutating(ctx);
   const d = fidOf(ctx, m.dfid);
   checkName(m.name);
-  const rdev = (BigInt(m.major) << 8n) | BigInt(m.minor);
+  // glibc's makedev layout (Linux st_rdev), the one Rgetattr answers with.
+  const rdev = makedev(m.major, m.minor);
   return { qid: await d.node.mknod(m.name, m.mode, rdev, { uid: d.cred.uid, gid: m.gid }) };
 }
 

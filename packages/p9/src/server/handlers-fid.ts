@@ -1,5 +1,5 @@
 import { NOFID, NONUNAME, VERSION_9P2000L } from '../protocol/constants.js';
-import { fsError } from '../protocol/errno.js';
+import { FsError, fsError } from '../protocol/errno.js';
 import type { MessageOf, ReplyBody } from '../protocol/messages.js';
 import type { Qid } from '../protocol/types.js';
 import type { RequestContext } from './context.js';
@@ -75,7 +75,7 @@ export async function attach(
 export async function walk(
   ctx: RequestContext,
   m: MessageOf<'Twalk'>,
-): Promise<ReplyBody<'Twalk'>> {
+): Promise<ReplyBody<'Twalk'> | FsError> {
   // The protocol says the fid must not be open, but diod allows it and diodls -l relies on
   // it; the walk only uses the node, so an open fid is harmless here.
   const from = fidOf(ctx, m.fid);
@@ -91,12 +91,19 @@ export async function walk(
     for (const name of m.names) {
       if (ctx.aborted) throw fsError('EINTR', 'walk flushed');
       const cur: FsNode = node ?? from.node;
-      let next: FsNode;
+      let next: FsNode | FsError;
       try {
         // "." stays put (diodls walks it); ".." is clamped by the backend.
-        next = name === '.' ? await cur.clone() : await cur.walk(name);
+        if (name === '.') next = await cur.clone();
+        else next = cur.tryWalk ? cur.tryWalk(name) : await cur.walk(name);
       } catch (err) {
         if (qids.length === 0) throw err;
+        if (node) await node.release();
+        return { qids };
+      }
+      if (next instanceof FsError) {
+        // A failed first step is the walk's error; a later one ends a partial walk.
+        if (qids.length === 0) return next;
         if (node) await node.release();
         return { qids };
       }
@@ -106,7 +113,8 @@ export async function walk(
     }
     node ??= await from.node.clone();
   } catch (err) {
-    await node?.release().catch(() => undefined);
+    // (No await when nothing was walked: the common failure, a missing first name.)
+    if (node) await node.release().catch(() => undefined);
     throw err;
   }
   if (m.newfid === m.fid) {

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import { DecodeError } from '../errors.js';
 import { decodeMessage, encodeBody, kindOfType, readHeader } from '../protocol/codec.js';
 import { MessageType, MIN_MSIZE, NOTAG } from '../protocol/constants.js';
-import { Errno, errnoOf } from '../protocol/errno.js';
+import { Errno, errnoOf, FsError } from '../protocol/errno.js';
 import type {
   Message,
   MessageKind,
@@ -273,6 +273,11 @@ export class Session {
           body = reply;
         } else body = (await dispatch(ctx, msg)) as object;
         kind = REPLY_KIND[msg.type];
+        if (body instanceof FsError) {
+          failed = true;
+          body = { ecode: body.errno };
+          kind = 'Rlerror';
+        }
       } catch (err) {
         failed = true;
         body = { ecode: errnoOf(err) };

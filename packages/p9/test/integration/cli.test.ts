@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/p9-client.js';
+import { LocalFs } from '../../src/fs/local.js';
+import { createServer } from '../../src/server/server.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
 // Node runs the TypeScript CLI directly through tsx's loader (no wrapper process to signal).
@@ -91,5 +93,34 @@ describe('mv-p9 serve', () => {
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/is not a directory/);
     expect(readFileSync(join(dir, 'hello'), 'utf8')).toBe('hi\n');
+  });
+
+  it('import-metadata moves an old mapped side file into user.virtfs.* xattrs', async () => {
+    const tree = mkdtempSync(join(tmpdir(), 'p9-cli-import-'));
+    writeFileSync(join(tree, 'owned'), '');
+    const st = lstatSync(join(tree, 'owned'), { bigint: true });
+    const file = join(dir, 'old-meta.json');
+    writeFileSync(file, JSON.stringify({ [`${st.dev}:${st.ino}`]: { uid: 4321, gid: 99 } }));
+    const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const p = spawn(process.execPath, [...tsxArgs, cli, 'import-metadata', tree, file]);
+      let stdout = '';
+      p.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      p.on('exit', (code) => resolve({ code, stdout }));
+    });
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual({ imported: 1, skipped: [], missing: 0 });
+    const server = createServer({ fs: new LocalFs(tree, { security: 'mapped' }) });
+    const a = await server.listen('tcp:127.0.0.1:0');
+    const client = await connect(`tcp:127.0.0.1:${a.kind === 'tcp' ? a.port : 0}`);
+    try {
+      const owned = await client.stat('owned');
+      expect([owned.uid, owned.gid]).toEqual([4321, 99]);
+    } finally {
+      client.close();
+      await server.close();
+      rmSync(tree, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Dir } from '@multiverse-os/fsat';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type P9Client } from '../../src/client/p9-client.js';
 import { LocalFs, type LocalFsOptions } from '../../src/fs/local.js';
@@ -58,11 +59,9 @@ async function setattr(
 }
 
 describe('security models', () => {
-  it('mapped: owners, modes and special files live in metadata; host files stay server-owned', async () => {
-    const metadataFile = join(mkdtempSync(join(tmpdir(), 'p9-meta-')), 'meta.json');
+  it('mapped: owners, modes and special files live in user.virtfs.* xattrs; host files stay server-owned', async () => {
     const { dir, client } = await serve({
       security: 'mapped',
-      metadataFile,
       allowDevices: true,
       allowSetid: true,
     });
@@ -115,11 +114,29 @@ describe('security models', () => {
     const nul = await client.stat('null');
     expect([nul.mode, nul.rdev]).toEqual([0o020666, (1n << 8n) | 3n]);
     expect(statSync(join(dir, 'null')).isFile()).toBe(true);
-    (client.conn as unknown as { stream: { destroy(): void } }).stream.destroy();
-    await new Promise((r) => setTimeout(r, 300));
-    expect(
-      Object.keys(JSON.parse(readFileSync(metadataFile, 'utf8'))).length,
-    ).toBeGreaterThanOrEqual(3);
+    // QEMU's mapped-xattr layout: little-endian uint32 owners and mode, uint64 dev_t.
+    const exported = Dir.open(dir);
+    try {
+      const le32 = (v: number) => Buffer.from(Uint32Array.of(v).buffer);
+      expect(exported.getxattr('f', 'user.virtfs.uid')).toEqual(le32(42));
+      expect(exported.getxattr('f', 'user.virtfs.gid')).toEqual(le32(43));
+      expect(exported.getxattr('f', 'user.virtfs.mode')).toEqual(le32(0o104750));
+      expect(exported.getxattr('null', 'user.virtfs.mode')).toEqual(le32(0o020666));
+      expect(exported.getxattr('null', 'user.virtfs.rdev')).toEqual(
+        Buffer.from(BigUint64Array.of(0x103n).buffer),
+      );
+    } finally {
+      exported.close();
+    }
+    // A client can neither see nor forge them.
+    await expect(
+      client.conn.rpc({
+        type: 'Txattrwalk',
+        fid: client.rootFid,
+        newfid: 90,
+        name: 'user.virtfs.uid',
+      }),
+    ).rejects.toMatchObject({ errnoName: 'ENODATA' });
   });
 
   it('squash: every file appears owned by the squash user and chown is ignored', async () => {
