@@ -85,11 +85,6 @@ export function reopen(h: Host, fd: number, flags: number): number {
   return h.at.openat2(h.c.AT_FDCWD, `/proc/self/fd/${fd}`, flags, 0, 0);
 }
 
-/** As `reopen`, on libuv's thread pool: a FIFO's or a device's open may wait for a peer. */
-export function reopenAsync(h: Host, fd: number, flags: number): Promise<number> {
-  return h.at.openat2Async(h.c.AT_FDCWD, `/proc/self/fd/${fd}`, flags, 0, 0);
-}
-
 /** statfs(2) has no descriptor form in Node: the same magic link names the held object. */
 export function procPathOf(fd: number): string {
   return `/proc/self/fd/${fd}`;

@@ -22,7 +22,6 @@ import {
   ok,
   procPathOf,
   reopen,
-  reopenAsync,
   statAt,
   statFd,
 } from './local-host.js';
@@ -180,8 +179,13 @@ export class LocalNode implements FsNode, HostNode, LiveNode {
     const { host: h } = this.share;
     const c = h.c;
     const f = flags & ~(c.O_NOFOLLOW | c.O_DIRECT | c.O_CREAT | c.O_EXCL);
-    const plain = this.fmt === Mode.IFREG || this.isDir;
-    const fd = ok(plain ? reopen(h, this.fd, f) : await reopenAsync(h, this.fd, f));
+    // FIFOs, sockets and devices open non-blocking: a FIFO's open would otherwise wait for a
+    // peer on one of libuv's four threads, and a few such opens by a raw client would stall
+    // every asynchronous file operation of the server. Reads and writes then answer EAGAIN
+    // instead of waiting. (The Linux client never sends Tlopen for these: it opens special
+    // files in the guest's own kernel.)
+    const special = this.fmt !== Mode.IFREG && !this.isDir;
+    const fd = ok(reopen(h, this.fd, special ? f | c.O_NONBLOCK : f));
     const file = new LocalOpenFile(this, fd, this.isDir, cred);
     // O_TRUNC truncates like Tsetattr of the size does (and drops set-id bits the same way).
     if (flags & c.O_TRUNC) dropPrivs(this, cred, fd);

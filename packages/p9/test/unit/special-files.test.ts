@@ -286,3 +286,25 @@ describe('chown', () => {
     expect([after.uid, after.gid, after.mode & 0o7777]).toEqual([4242, 4343, 0o755]);
   });
 });
+
+describe('FIFOs opened by a raw client', () => {
+  it('open at once without a peer and never park the server threads', async () => {
+    const { dir, client } = await serve({ security: 'passthrough' });
+    writeFileSync(join(dir, 'regular'), 'still served\n');
+    for (let i = 0; i < 8; i++) execFileSync('mkfifo', [join(dir, `fifo${i}`)]);
+    // A blocking open of a FIFO with no writer would hold one of libuv's 4 threads each: with
+    // 8 of them, the regular file's read below (asynchronous) would wait forever.
+    const fids: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const fid = await client.walk(`fifo${i}`);
+      await client.open(fid, OpenFlags.RDONLY);
+      fids.push(fid);
+    }
+    // A read answers at once with an error (a FIFO has no offsets: ESPIPE), never a wait.
+    await expect(
+      client.conn.rpc({ type: 'Tread', fid: fids[0] as number, offset: 0n, count: 200_000 }),
+    ).rejects.toMatchObject({ code: 'REMOTE' });
+    expect((await client.readFile('regular')).toString()).toBe('still served\n');
+    for (const fid of fids) await client.clunk(fid);
+  });
+});
