@@ -1,5 +1,14 @@
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, posix } from 'node:path';
+import { ImageBuildError } from '../errors.js';
 import { defaultCacheDir } from '../initramfs/cache.js';
 import { agentDigest, osImageCacheKey, type ToolVersions } from './cache-key.js';
 import {
@@ -67,7 +76,7 @@ export function osImageStore(cacheDir: string = defaultCacheDir()): OsImageStore
   return new OsImageStore(join(cacheDir, 'os-images'));
 }
 
-const STEPS = ['mmdebstrap', 'qemu-img convert', 'publish'] as const;
+const STEPS = ['mmdebstrap', 'mkfs.ext4', 'qemu-img convert', 'publish'] as const;
 
 /**
  * Builds a Debian root file system with mmdebstrap from Debian's archive, the recipe's packages
@@ -95,13 +104,14 @@ export async function buildOsImage(
   const buildDir = store.makeBuildDir(key);
   try {
     const paths: BuildPaths = {
-      out: buildDir,
+      root: join(buildDir, 'root'),
       hook: join(buildDir, 'customize.sh'),
       essentialHook: join(buildDir, 'essential.sh'),
       stage: join(buildDir, 'stage'),
     };
     const tmp = join(buildDir, 'tmp');
     mkdirSync(tmp);
+    mkdirSync(paths.root);
     writeFileSync(paths.essentialHook, ESSENTIAL_HOOK);
     writeFileSync(paths.hook, customizeHook(recipe, paths));
     if (recipe.agent) stageAgent(recipe.agent, paths.stage);
@@ -121,14 +131,42 @@ export async function buildOsImage(
     );
 
     progress({ kind: 'step', step: STEPS[1], index: 2, total: STEPS.length, key });
+    const kernelRelease = copyKernel(paths.root, buildDir);
     const raw = join(buildDir, 'rootfs.raw');
+    // As root, mmdebstrap's unshare mode keeps real ownership; otherwise mkfs must read the
+    // tree from inside the same user namespace to record uid 0 and not the subuid.
+    const asRoot = process.getuid?.() === 0;
+    const mkfs = [
+      'mkfs.ext4',
+      '-q',
+      '-F',
+      '-L',
+      'rootfs',
+      '-d',
+      paths.root,
+      raw,
+      `${recipe.rootfsSize}M`,
+    ];
+    await runStep(
+      'mkfs.ext4',
+      asRoot ? (mkfs[0] as string) : 'mmdebstrap',
+      asRoot ? mkfs.slice(1) : ['--unshare-helper', ...mkfs],
+      {
+        timeoutMs: DEFAULT_CONVERT_TIMEOUT_MS,
+        onLine: (line) => progress({ kind: 'output', step: STEPS[1], line }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+    removeBuildDir(paths.root);
+
+    progress({ kind: 'step', step: STEPS[2], index: 3, total: STEPS.length, key });
     await runStep(
       'qemu-img convert',
       'qemu-img',
       ['convert', '-f', 'raw', '-O', 'qcow2', raw, join(buildDir, ROOTFS_FILE)],
       {
         timeoutMs: DEFAULT_CONVERT_TIMEOUT_MS,
-        onLine: (line) => progress({ kind: 'output', step: STEPS[1], line }),
+        onLine: (line) => progress({ kind: 'output', step: STEPS[2], line }),
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
@@ -136,9 +174,7 @@ export async function buildOsImage(
       rmSync(leftover, { recursive: true, force: true });
     }
 
-    progress({ kind: 'step', step: STEPS[2], index: 3, total: STEPS.length, key });
-    const kernelRelease = readFileSync(join(buildDir, 'kernel-release'), 'utf8').trim();
-    rmSync(join(buildDir, 'kernel-release'));
+    progress({ kind: 'step', step: STEPS[3], index: 4, total: STEPS.length, key });
     const manifest: OsImageManifest = {
       formatVersion: 1,
       key,
@@ -166,6 +202,26 @@ export async function buildOsImage(
     removeBuildDir(buildDir);
     throw error;
   }
+}
+
+/** Copies the one kernel in /boot and its initrd beside the image; returns its release. */
+function copyKernel(root: string, buildDir: string): string {
+  const kernels = readdirSync(join(root, 'boot')).filter((name) => name.startsWith('vmlinuz-'));
+  const [kernel] = kernels;
+  if (kernels.length !== 1 || kernel === undefined) {
+    throw new ImageBuildError(
+      'kernel',
+      `expected one kernel in /boot, found ${kernels.join(', ') || 'none'}`,
+      '',
+    );
+  }
+  const release = kernel.slice('vmlinuz-'.length);
+  const initrd = join(root, 'boot', `initrd.img-${release}`);
+  if (!existsSync(initrd))
+    throw new ImageBuildError('kernel', `no initrd.img-${release} in /boot`, '');
+  copyFileSync(join(root, 'boot', kernel), join(buildDir, KERNEL_FILE));
+  copyFileSync(initrd, join(buildDir, INITRD_FILE));
+  return release;
 }
 
 /** Copies what the agent needs into the stage folder the customize hook installs from. */

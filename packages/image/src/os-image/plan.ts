@@ -20,8 +20,8 @@ export function shellQuote(value: string): string {
 
 /** Paths a build uses on the host. */
 export interface BuildPaths {
-  /** Where the hook writes rootfs.raw, vmlinuz, initrd.img and kernel-release. */
-  out: string;
+  /** The chroot mmdebstrap creates (a folder; removed once the file system is written). */
+  root: string;
   /** The customize hook script. */
   hook: string;
   /** The essential hook script (runs before the kernel is installed). */
@@ -51,7 +51,11 @@ const DPKG_EXCLUDES = [
   ].map((tree) => `path-exclude=/lib/modules/*/kernel/${tree}/*`),
 ];
 
-/** The mmdebstrap argv (without the binary): nothing is written but what the hook writes. */
+/**
+ * The mmdebstrap argv (without the binary). The target is a folder: hooks run while /dev,
+ * /proc and /sys are mounted in the chroot, so the file system is written after mmdebstrap
+ * has returned (and, in unshare mode, those mounts never existed outside its namespace).
+ */
 export function mmdebstrapArgs(
   recipe: NormalizedRecipe,
   paths: BuildPaths,
@@ -60,6 +64,7 @@ export function mmdebstrapArgs(
   return [
     `--mode=${mode}`,
     `--variant=${recipe.variant}`,
+    '--format=directory',
     `--architectures=${recipe.arch}`,
     `--include=${recipe.packages.join(',')}`,
     ...DPKG_EXCLUDES.map((option) => `--dpkgopt=${option}`),
@@ -67,7 +72,7 @@ export function mmdebstrapArgs(
     `--essential-hook=sh ${shellQuote(paths.essentialHook)} "$1"`,
     `--customize-hook=sh ${shellQuote(paths.hook)} "$1"`,
     recipe.suite,
-    '/dev/null',
+    paths.root,
     recipe.mirror,
   ];
 }
@@ -113,17 +118,14 @@ mv ${GUEST_AGENT_CONFIG}.tmp ${GUEST_AGENT_CONFIG}
 /**
  * The customize hook: runs after the packages are installed, with the root folder as $1,
  * inside mmdebstrap's namespace (so ownership reads as in the guest). It configures the
- * system, installs the agent, copies the kernel and initrd out and writes the ext4 file system
- * with `mkfs.ext4 -d` (no loop mount).
+ * system and installs the agent.
  */
 export function customizeHook(recipe: NormalizedRecipe, paths: BuildPaths): string {
-  const out = shellQuote(paths.out);
   const stage = shellQuote(paths.stage);
   const lines = [
     '#!/bin/sh',
     'set -eu',
     'root="$1"',
-    `out=${out}`,
     `stage=${stage}`,
     'echo "mv-image: configuring the system"',
     `printf '%s\\n' ${shellQuote(recipe.hostname)} > "$root/etc/hostname"`,
@@ -154,22 +156,6 @@ export function customizeHook(recipe: NormalizedRecipe, paths: BuildPaths): stri
       `ln -sf /etc/systemd/system/${AGENT_SERVICE} "$root/etc/systemd/system/multi-user.target.wants/${AGENT_SERVICE}"`,
     );
   }
-  lines.push(
-    'echo "mv-image: copying the kernel and initrd"',
-    'set -- "$root"/boot/vmlinuz-*',
-    '[ "$#" -eq 1 ] && [ -f "$1" ] || { echo "mv-image: expected one kernel in /boot, found: $*" >&2; exit 1; }',
-    'kernel="$1"',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, not JS
-    'release="${kernel##*/vmlinuz-}"',
-    '[ -f "$root/boot/initrd.img-$release" ] || { echo "mv-image: no initrd for $release" >&2; exit 1; }',
-    'cp "$kernel" "$out/vmlinuz"',
-    'cp "$root/boot/initrd.img-$release" "$out/initrd.img"',
-    'chmod 0644 "$out/vmlinuz" "$out/initrd.img"',
-    `printf '%s\\n' "$release" > "$out/kernel-release"`,
-    'echo "mv-image: writing the ext4 file system"',
-    `mkfs.ext4 -q -F -L rootfs -d "$root" "$out/rootfs.raw" ${recipe.rootfsSize}M`,
-    'chmod 0644 "$out/rootfs.raw"',
-  );
   return `${lines.join('\n')}\n`;
 }
 
