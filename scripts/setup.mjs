@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** What the tests and the demo run: QEMU, the guest kernel and busybox, and the real peers. */
+/** What the tests and the demo run: QEMU, the guest kernel and busybox, the real peers, image builders. */
 export const DEBIAN_PACKAGES = [
   'qemu-system-x86',
   'qemu-utils',
@@ -25,6 +25,11 @@ export const DEBIAN_PACKAGES = [
   'linux-image-amd64',
   'busybox-static',
   'openssl',
+  // @multiverse-os/image builds Debian OS images: mmdebstrap, mkfs.ext4 -d, and uidmap for
+  // mmdebstrap's unshare mode as a normal user.
+  'mmdebstrap',
+  'e2fsprogs',
+  'uidmap',
 ];
 
 export function log(message) {
