@@ -1,10 +1,12 @@
 // Builds a real Debian 12 image from Debian's archive (network: deb.debian.org only) and boots
 // it under QEMU TCG through its own kernel and initrd with root=/dev/vda. Slow: minutes.
-import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  AGENT_FW_CFG_NAME,
   type BuildProgress,
   bootGuest,
   buildOsImage,
@@ -15,6 +17,49 @@ import {
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'mv-os-image-'));
 const BUILD_TIMEOUT = 40 * 60_000;
+const AGENT_PORT = 'org.multiverse-os.agent.0';
+
+// A stand-in for the bundled agent (examples/agent depends on this package, so its bundle is not
+// built here): what the image must give it is the same. It runs under Debian's node from the
+// systemd unit, reads the configuration the unit's ExecStartPre took from fw_cfg, and writes
+// through the port udev named, again and again until the host reads it.
+const files = mkdtempSync(join(tmpdir(), 'mv-os-image-agent-'));
+const agent = {
+  bundle: join(files, 'agent.cjs'),
+  env: { MV_AGENT_TEST: 'from-the-unit' },
+};
+writeFileSync(
+  agent.bundle,
+  `const fs = require('node:fs');
+const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const fd = fs.openSync('/dev/virtio-ports/${AGENT_PORT}', 'w');
+const line = 'agent up: ' + config.hostCert + ' ' + process.env.MV_AGENT_TEST + ' node ' + process.version + '\\n';
+setInterval(() => { try { fs.writeSync(fd, line); } catch {} }, 1000);
+`,
+);
+const agentConfig = join(files, 'agent.json');
+writeFileSync(agentConfig, JSON.stringify({ hostCert: 'pinned-host-cert' }));
+
+function readPort(path: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const deadline = setTimeout(() => reject(new Error(`nothing on ${path}: ${text}`)), timeoutMs);
+    const attempt = () => {
+      const socket = connect(path);
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        text += chunk;
+        if (text.includes('\n')) {
+          clearTimeout(deadline);
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on('error', () => setTimeout(attempt, 500));
+    };
+    attempt();
+  });
+}
 
 /** Samples the disk used under the cache while a build runs. */
 function sampleDisk(): () => number {
@@ -33,17 +78,20 @@ function usedBytes(): number {
   return (stats.blocks - stats.bfree) * stats.bsize;
 }
 
-afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(cacheDir, { recursive: true, force: true });
+  rmSync(files, { recursive: true, force: true });
+});
 
 describe('a Debian 12 image from Debian packages', () => {
   it(
-    'builds with an extra package, boots with -kernel/-initrd root=/dev/vda, and a second build is a cache hit',
+    'builds with an extra package and the agent, boots with -kernel/-initrd root=/dev/vda, and a second build is a cache hit',
     async () => {
       const events: BuildProgress[] = [];
       const started = Date.now();
       const stopSampling = sampleDisk();
       const built = await buildOsImage(
-        { packages: ['hello'] },
+        { packages: ['hello'], agent },
         { cacheDir, onProgress: (event) => events.push(event) },
       );
       const peak = stopSampling();
@@ -55,6 +103,7 @@ describe('a Debian 12 image from Debian packages', () => {
         `image build: ${seconds.toFixed(0)} s, rootfs ${(manifest.sizes.rootfs / 1024 ** 2).toFixed(0)} MiB, initrd ${(manifest.sizes.initrd / 1024 ** 2).toFixed(0)} MiB, peak disk growth ~${(peak / 1024 ** 2).toFixed(0)} MiB (other processes share the disk)`,
       );
       expect(manifest.packages).toEqual(['hello']);
+      expect(manifest.agent).toBe(true);
       expect(manifest.kernelRelease).toMatch(/^\d+\.\d+\.\d+-\d+-amd64$/);
       expect(
         events.map((e) => (e.kind === 'step' ? e.step : e.kind)).filter((s) => s !== 'output'),
@@ -72,27 +121,37 @@ describe('a Debian 12 image from Debian packages', () => {
       try {
         await guest.waitForOutput(/# $/m, { timeout: 5 * 60_000 });
         guest.write(
-          '. /etc/os-release; echo "os=$ID-$VERSION_ID"; /usr/bin/hello; test -x /lib/systemd/systemd && echo has-systemd; echo o > /proc/sysrq-trigger\n',
+          '. /etc/os-release; echo "os=$ID-$VERSION_ID"; /usr/bin/hello; test -x /lib/systemd/systemd && echo has-systemd; test -L /etc/systemd/system/multi-user.target.wants/multiverse-agent.service && echo agent-enabled; echo o > /proc/sysrq-trigger\n',
         );
         await guest.waitForOutput('os=debian-12', { timeout: 60_000 });
         await guest.waitForOutput('Hello, world!', { timeout: 60_000 });
         await guest.waitForOutput('has-systemd', { timeout: 60_000 });
+        await guest.waitForOutput('agent-enabled', { timeout: 60_000 });
         await guest.waitForExit(120_000);
       } finally {
         await guest.stop();
       }
 
-      // And as a system: systemd brings up the getty on ttyS0 with / mounted read-write by fstab.
+      // And as a system: systemd starts the agent (its keys from fw_cfg) and the getty on ttyS0.
       const system = await bootGuest({
         kernel: built.image.kernel,
         initramfs: built.image.initrd,
         append: 'root=/dev/vda rw',
         memory: 512,
-        extraArgs: ['-drive', `file=${built.image.rootfs},if=virtio,format=qcow2,snapshot=on`],
+        virtioSerialPorts: [AGENT_PORT],
+        extraArgs: [
+          '-drive',
+          `file=${built.image.rootfs},if=virtio,format=qcow2,snapshot=on`,
+          '-fw_cfg',
+          `name=${AGENT_FW_CFG_NAME},file=${agentConfig}`,
+        ],
         timeout: 10 * 60_000,
       });
       try {
-        await system.waitForOutput(/portal login:/, { timeout: 8 * 60_000 });
+        const socket = system.virtioSerialSockets[AGENT_PORT] as string;
+        const line = await readPort(socket, 8 * 60_000);
+        expect(line).toMatch(/agent up: pinned-host-cert from-the-unit node v18\./);
+        await system.waitForOutput(/portal login:/, { timeout: 5 * 60_000 });
       } finally {
         await system.stop();
       }
