@@ -127,5 +127,10 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ImageError) fail(`${error.code}: ${error.message}`);
+  // node:util parseArgs: an unknown or malformed option is a usage error, not a crash.
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    fail(`${(error as Error).message}\nrun mv-image --help`);
+  }
   throw error;
 });

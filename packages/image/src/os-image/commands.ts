@@ -1,5 +1,8 @@
 // The OS image subcommands of mv-image: build, list, prune, fetch, plan.
 
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { InvalidOptionError, UnbuildableFormulaError } from '../errors.js';
 import { defaultCacheDir } from '../initramfs/cache.js';
@@ -47,17 +50,27 @@ export interface CommandIo {
   loadFormula?: (file: string) => FormulaForImage | Promise<FormulaForImage>;
 }
 
-/** The formula package is optional: only `--formula` needs it. */
+/**
+ * The formula package is optional (only `--formula` needs it, and it depends on this package's
+ * tests, so this package cannot depend on it): found beside this package, else from the
+ * working folder's project.
+ */
 async function loadFormulaWithPackage(file: string): Promise<FormulaForImage> {
   const specifier = '@multiverse-os/formula';
-  let formulaPackage: { resolveFormulaFile(file: string): FormulaForImage };
+  type FormulaPackage = { resolveFormulaFile(file: string): FormulaForImage };
+  let formulaPackage: FormulaPackage;
   try {
-    formulaPackage = (await import(specifier)) as typeof formulaPackage;
-  } catch (cause) {
-    throw new InvalidOptionError(
-      'formula',
-      `reading formulas needs @multiverse-os/formula installed beside @multiverse-os/image (${(cause as Error).message})`,
-    );
+    formulaPackage = (await import(specifier)) as FormulaPackage;
+  } catch {
+    try {
+      const path = createRequire(join(process.cwd(), 'package.json')).resolve(specifier);
+      formulaPackage = (await import(pathToFileURL(path).href)) as FormulaPackage;
+    } catch (cause) {
+      throw new InvalidOptionError(
+        'formula',
+        `reading formulas needs @multiverse-os/formula installed beside @multiverse-os/image or in this project (${(cause as Error).message.split('\n')[0]})`,
+      );
+    }
   }
   return formulaPackage.resolveFormulaFile(file);
 }
