@@ -25,11 +25,9 @@ export const DEBIAN_PACKAGES = [
   'linux-image-amd64',
   'busybox-static',
   'openssl',
-  // @multiverse-os/image builds Debian OS images: mmdebstrap, mkfs.ext4 -d, and uidmap for
-  // mmdebstrap's unshare mode as a normal user.
+  // @multiverse-os/image builds Debian OS images with mmdebstrap and mkfs.ext4 -d.
   'mmdebstrap',
   'e2fsprogs',
-  'uidmap',
 ];
 
 export function log(message) {

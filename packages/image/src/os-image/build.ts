@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, posix } from 'node:path';
-import { ImageBuildError } from '../errors.js';
+import { ImageBuildError, InvalidOptionError } from '../errors.js';
 import { defaultCacheDir } from '../initramfs/cache.js';
 import { agentDigest, osImageCacheKey, type ToolVersions } from './cache-key.js';
 import {
@@ -43,8 +43,9 @@ export interface BuildOsImageOptions {
   /** Cache root; images go in `<cacheDir>/os-images`. Default as for initramfs archives. */
   cacheDir?: string;
   /**
-   * mmdebstrap's mode. `unshare` (default) runs in a user namespace: no mounts on the host,
-   * nothing left mounted if the build is killed. `root` needs no user namespaces (root only).
+   * mmdebstrap's mode. `unshare` (default) runs in its own mount namespace (as root, without a
+   * user namespace): no mounts on the host, nothing left mounted if the build is killed.
+   * `root` needs no namespaces and mounts /dev, /proc and /sys in the chroot while it runs.
    */
   mode?: 'unshare' | 'root';
   /** Bound on mmdebstrap; default 40 minutes. */
@@ -90,6 +91,14 @@ export async function buildOsImage(
   options: BuildOsImageOptions = {},
 ): Promise<BuiltOsImage> {
   const recipe = normalizeRecipe(recipeInput);
+  if (process.getuid?.() !== 0) {
+    // As a normal user mmdebstrap's chroot is owned by subuids: mkfs.ext4 would record those
+    // (it reads ownership from the tree) and the folder could not be removed. Not supported yet.
+    throw new InvalidOptionError(
+      'user',
+      'building OS images needs root (mmdebstrap and mkfs.ext4 -d must see real ownership); CI runs as root',
+    );
+  }
   const progress = options.onProgress ?? (() => {});
   const tools = buildToolVersions();
   const key = osImageCacheKey(recipe, tools, recipe.agent ? agentDigest(recipe.agent) : undefined);
@@ -133,24 +142,10 @@ export async function buildOsImage(
     progress({ kind: 'step', step: STEPS[1], index: 2, total: STEPS.length, key });
     const kernelRelease = copyKernel(paths.root, buildDir);
     const raw = join(buildDir, 'rootfs.raw');
-    // As root, mmdebstrap's unshare mode keeps real ownership; otherwise mkfs must read the
-    // tree from inside the same user namespace to record uid 0 and not the subuid.
-    const asRoot = process.getuid?.() === 0;
-    const mkfs = [
-      'mkfs.ext4',
-      '-q',
-      '-F',
-      '-L',
-      'rootfs',
-      '-d',
-      paths.root,
-      raw,
-      `${recipe.rootfsSize}M`,
-    ];
     await runStep(
       'mkfs.ext4',
-      asRoot ? (mkfs[0] as string) : 'mmdebstrap',
-      asRoot ? mkfs.slice(1) : ['--unshare-helper', ...mkfs],
+      'mkfs.ext4',
+      ['-q', '-F', '-L', 'rootfs', '-d', paths.root, raw, `${recipe.rootfsSize}M`],
       {
         timeoutMs: DEFAULT_CONVERT_TIMEOUT_MS,
         onLine: (line) => progress({ kind: 'output', step: STEPS[1], line }),
