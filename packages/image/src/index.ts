@@ -97,7 +97,9 @@ export { type BuildProgress, progressPrinter } from './os-image/progress.js';
 export {
   type AgentInstall,
   BASE_PACKAGES,
+  DEBIAN_COMPONENTS,
   DEBIAN_SUITES,
+  type DebianComponent,
   type DebianImageRecipe,
   type DebianSuite,
   type NormalizedRecipe,

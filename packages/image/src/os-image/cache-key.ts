@@ -58,6 +58,7 @@ export function osImageCacheKey(
     arch: recipe.arch,
     variant: recipe.variant,
     mirror: recipe.mirror,
+    components: recipe.components,
     packages: recipe.packages,
     kernelPackage: recipe.kernelPackage,
     agent: agent ?? null,

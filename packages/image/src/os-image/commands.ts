@@ -15,7 +15,7 @@ import {
 } from './formula.js';
 import { installOsImage } from './install.js';
 import { progressPrinter } from './progress.js';
-import type { AgentInstall, DebianImageRecipe, DebianSuite } from './recipe.js';
+import type { AgentInstall, DebianComponent, DebianImageRecipe, DebianSuite } from './recipe.js';
 
 export const OS_IMAGE_USAGE = `OS images (Debian, built with mmdebstrap from Debian's archive):
   mv-image build [--package P]... [--formula FILE [--install]] [agent options]
@@ -31,6 +31,7 @@ Build options:
   --package NAME        an apt package to install (repeat)
   --suite bookworm      Debian suite (default bookworm, Debian 12)
   --mirror URL          Debian archive (default http://deb.debian.org/debian)
+  --component AREA      archive area besides main: contrib, non-free, non-free-firmware (repeat)
   --formula FILE        build what a formula names (its provisioning.packages.apt)
   --install             copy the image to the paths the formula names
   --agent-bundle FILE   the bundled agent (agent.cjs) to install as a boot service
@@ -111,6 +112,7 @@ export async function runOsImageCommand(
       package: { type: 'string', multiple: true },
       suite: { type: 'string' },
       mirror: { type: 'string' },
+      component: { type: 'string', multiple: true },
       formula: { type: 'string' },
       install: { type: 'boolean' },
       'agent-bundle': { type: 'string' },
@@ -211,6 +213,7 @@ export async function runOsImageCommand(
     packages: values.package ?? [],
     ...(values.suite !== undefined ? { suite: values.suite as DebianSuite } : {}),
     ...(values.mirror !== undefined ? { mirror: values.mirror } : {}),
+    components: ['main', ...((values.component ?? []) as DebianComponent[])],
   };
   let expects: { rootfs: string; kernel?: string; initrd?: string } | undefined;
   if (values.formula !== undefined) {
@@ -227,10 +230,11 @@ export async function runOsImageCommand(
         `${plan.formula} enables the agent: pass --agent-bundle (and its addons), or --no-agent to build without it`,
       );
     }
+    // The formula names the suite and packages; --mirror, --component and --package add to it.
     recipe = {
+      ...recipe,
       ...plan.recipe,
       packages: [...(plan.recipe.packages ?? []), ...(values.package ?? [])],
-      ...(values.mirror ? { mirror: values.mirror } : {}),
     };
     expects = plan.expects;
   } else if (values.install) {

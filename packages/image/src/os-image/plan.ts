@@ -66,6 +66,7 @@ export function mmdebstrapArgs(
     `--variant=${recipe.variant}`,
     '--format=directory',
     `--architectures=${recipe.arch}`,
+    `--components=${recipe.components.join(',')}`,
     `--include=${recipe.packages.join(',')}`,
     ...DPKG_EXCLUDES.map((option) => `--dpkgopt=${option}`),
     '--aptopt=Acquire::Retries "3"',

@@ -10,6 +10,9 @@ export const RECIPE_VERSION = 1;
 export const DEBIAN_SUITES = { bookworm: 12 } as const;
 export type DebianSuite = keyof typeof DEBIAN_SUITES;
 
+export const DEBIAN_COMPONENTS = ['main', 'contrib', 'non-free', 'non-free-firmware'] as const;
+export type DebianComponent = (typeof DEBIAN_COMPONENTS)[number];
+
 /** The Debian package name rule (Debian policy 5.6.1), the same one formulas check. */
 const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]{0,127}$/;
 const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -44,6 +47,8 @@ export interface DebianImageRecipe {
   suite?: DebianSuite;
   /** Archive to install from; default http://deb.debian.org/debian (apt verifies signatures). */
   mirror?: string;
+  /** Archive areas; default `['main']` (`contrib` has e.g. torbrowser-launcher). */
+  components?: readonly DebianComponent[];
   /** Extra packages (a formula's `provisioning.packages.apt`). */
   packages?: readonly string[];
   /** The kernel package whose vmlinuz and initrd are put beside the image. */
@@ -61,6 +66,8 @@ export interface NormalizedRecipe {
   suite: DebianSuite;
   arch: 'amd64';
   mirror: string;
+  /** Archive areas, in the archive's order, once each. */
+  components: DebianComponent[];
   variant: 'minbase';
   /** Everything installed besides minbase: the base set, the kernel, the caller's packages. */
   packages: string[];
@@ -174,10 +181,21 @@ export function normalizeRecipe(recipe: DebianImageRecipe): NormalizedRecipe {
   if (!HOSTNAME.test(hostname)) {
     throw new InvalidOptionError('hostname', `${JSON.stringify(hostname)} is not a host name`);
   }
+  const components = recipe.components ?? ['main'];
+  components.forEach((component, i) => {
+    if (!DEBIAN_COMPONENTS.includes(component)) {
+      throw new InvalidOptionError(
+        `components[${i}]`,
+        `${JSON.stringify(component)} is not a Debian archive area (${DEBIAN_COMPONENTS.join(', ')})`,
+      );
+    }
+  });
+  if (components.length === 0) throw new InvalidOptionError('components', 'name at least main');
   return {
     suite,
     arch: 'amd64',
     mirror: checkMirror(recipe.mirror ?? DEFAULT_MIRROR),
+    components: DEBIAN_COMPONENTS.filter((c) => components.includes(c)),
     variant: 'minbase',
     packages,
     extraPackages,

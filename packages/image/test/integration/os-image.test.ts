@@ -158,7 +158,7 @@ describe('a Debian 12 image from Debian packages', () => {
 
       const again: BuildProgress[] = [];
       const second = await buildOsImage(
-        { packages: ['hello'] },
+        { packages: ['hello'], agent },
         { cacheDir, onProgress: (e) => again.push(e) },
       );
       expect(second.cached).toBe(true);
@@ -173,7 +173,14 @@ describe('a Debian 12 image from Debian packages', () => {
         stderr: { write: (t: string) => err.push(t) } as unknown as NodeJS.WritableStream,
       };
       expect(
-        await runOsImageCommand('build', ['--package', 'hello', '--cache-dir', cacheDir], io),
+        await runOsImageCommand(
+          'build',
+          [
+            ...['--package', 'hello', '--agent-bundle', agent.bundle],
+            ...['--agent-env', 'MV_AGENT_TEST=from-the-unit', '--cache-dir', cacheDir],
+          ],
+          io,
+        ),
       ).toBe(0);
       expect(out.join('')).toContain('cached (same inputs, nothing built)');
       expect(err.join('')).toContain('mv-image: cached, nothing to build');
@@ -188,14 +195,15 @@ describe('a Debian 12 image from Debian packages', () => {
   );
 
   it(
-    'a package that does not exist fails the mmdebstrap step loudly and leaves nothing',
+    'an archive that cannot be reached fails the mmdebstrap step loudly and leaves nothing',
     async () => {
-      const error = await buildOsImage({ packages: ['no-such-package-mv'] }, { cacheDir }).catch(
+      // Port 9 on loopback: nothing listens, so apt fails at once (no traffic leaves the host).
+      const error = await buildOsImage({ mirror: 'http://127.0.0.1:9/debian' }, { cacheDir }).catch(
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(ImageBuildError);
       expect((error as ImageBuildError).step).toBe('mmdebstrap');
-      expect((error as ImageBuildError).stderrTail).toMatch(/no-such-package-mv/);
+      expect((error as ImageBuildError).stderrTail).toMatch(/127\.0\.0\.1/);
       expect(osImageStore(cacheDir).prune().removed).toEqual([]);
     },
     10 * 60_000,

@@ -39,6 +39,7 @@ describe('normalizeRecipe', () => {
     [{ mirror: 'ftp://x/debian' }, 'mirror'],
     [{ mirror: "http://x/'$(id)'" }, 'mirror'],
     [{ rootfsSize: 10 }, 'rootfsSize'],
+    [{ components: ['universe' as never] }, 'components[0]'],
     [{ hostname: 'a b' }, 'hostname'],
     [{ agent: { bundle: 'relative.cjs' } }, 'agent.bundle'],
     [
@@ -71,6 +72,7 @@ describe('osImageCacheKey', () => {
       key({ packages: ['hello'], kernelPackage: 'linux-image-cloud-amd64' }),
       key({ packages: ['hello'], mirror: 'http://mirror.example/debian' }),
       key({ packages: ['hello'], rootfsSize: 4096 }),
+      key({ packages: ['hello'], components: ['main', 'contrib'] }),
       key({ packages: ['hello'], hostname: 'other' }),
       key({ packages: ['hello'] }, { ...tools, mmdebstrap: 'mmdebstrap 1.4.0' }),
       key({ packages: ['hello'] }, { ...tools, mkfs: 'mke2fs 1.47.1' }),
@@ -108,6 +110,7 @@ describe('the mmdebstrap plan', () => {
     ]);
     expect(args).toContain('--mode=unshare');
     expect(args).toContain('--variant=minbase');
+    expect(args).toContain('--components=main');
     expect(args).toContain('--include=hello,linux-image-amd64,systemd-sysv,udev');
     expect(args).toContain(`--customize-hook=sh '/c/h.sh' "$1"`);
   });
