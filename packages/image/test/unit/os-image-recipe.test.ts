@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   customizeHook,
   InvalidOptionError,
@@ -10,6 +10,17 @@ import {
   osImageCacheKey,
   RECIPE_VERSION,
 } from '../../src/index.js';
+
+const temporaryDirs: string[] = [];
+/** A folder under the system's temporary folder, removed after the file's tests. */
+function temporaryDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporaryDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 const tools = { mmdebstrap: 'mmdebstrap 1.3.5', mkfs: 'mke2fs 1.47.0', qemuImg: 'qemu-img 7.2' };
 const paths = {
@@ -85,7 +96,7 @@ describe('osImageCacheKey', () => {
 
   it('hashes the agent by content', async () => {
     const { agentDigest } = await import('../../src/index.js');
-    const dir = mkdtempSync(join(tmpdir(), 'mv-agent-'));
+    const dir = temporaryDir('mv-agent-');
     writeFileSync(join(dir, 'a.cjs'), 'one');
     writeFileSync(join(dir, 'b.cjs'), 'one');
     writeFileSync(join(dir, 'c.cjs'), 'two');

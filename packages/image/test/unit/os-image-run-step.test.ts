@@ -1,9 +1,20 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ImageBuildError } from '../../src/index.js';
 import { requireTool, runStep } from '../../src/os-image/run-step.js';
+
+const temporaryDirs: string[] = [];
+/** A folder under the system's temporary folder, removed after the file's tests. */
+function temporaryDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporaryDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Running, not a zombie waiting for init to reap it. */
 function alive(pid: number): boolean {
@@ -39,7 +50,7 @@ describe('runStep', () => {
   });
 
   it('never hangs: the timeout kills the tool and what it started', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mv-run-step-'));
+    const dir = temporaryDir('mv-run-step-');
     const pidFile = join(dir, 'child.pid');
     const started = Date.now();
     const error = await runStep('slow', 'sh', ['-c', `sleep 60 & echo $! > ${pidFile}; wait`], {

@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
@@ -25,6 +26,17 @@ import {
   selectImage,
 } from '../../src/index.js';
 
+const temporaryDirs: string[] = [];
+/** A folder under the system's temporary folder, removed after the file's tests. */
+function temporaryDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporaryDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 const KEY_A = 'a'.repeat(32);
 
 function fakeBuild(store: OsImageStore, key: string): string {
@@ -43,7 +55,7 @@ function fakeBuild(store: OsImageStore, key: string): string {
 
 describe('OsImageStore', () => {
   it('publishes a build folder by renaming it; a second publish of the key keeps the first', () => {
-    const store = new OsImageStore(mkdtempSync(join(tmpdir(), 'mv-store-')));
+    const store = new OsImageStore(temporaryDir('mv-store-'));
     expect(store.get(KEY_A)).toBeUndefined();
     const first = fakeBuild(store, KEY_A);
     expect(store.publish(first, KEY_A).published).toBe(true);
@@ -57,7 +69,7 @@ describe('OsImageStore', () => {
   });
 
   it('ignores incomplete entries and refuses keys that are not keys', () => {
-    const store = new OsImageStore(mkdtempSync(join(tmpdir(), 'mv-store-')));
+    const store = new OsImageStore(temporaryDir('mv-store-'));
     mkdirSync(join(store.root, KEY_A));
     writeFileSync(join(store.root, KEY_A, 'manifest.json'), JSON.stringify({ key: KEY_A }));
     expect(store.get(KEY_A)).toBeUndefined();
@@ -66,7 +78,7 @@ describe('OsImageStore', () => {
   });
 
   it('prunes leftovers of dead builds, keeps live ones, and removes images by age or all', async () => {
-    const store = new OsImageStore(mkdtempSync(join(tmpdir(), 'mv-store-')));
+    const store = new OsImageStore(temporaryDir('mv-store-'));
     store.publish(fakeBuild(store, KEY_A), KEY_A);
     const live = store.makeBuildDir('b'.repeat(32));
     // A build folder of a process that has exited.
@@ -104,7 +116,7 @@ describe('fetchImage', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const cacheDir = () => mkdtempSync(join(tmpdir(), 'mv-fetch-'));
+  const cacheDir = () => temporaryDir('mv-fetch-');
   const downloads = (dir: string) => readdirSync(join(dir, 'downloads'));
 
   it('downloads, verifies and caches; the second fetch reads nothing', async () => {
