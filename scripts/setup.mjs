@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * What the tests and the demo run: QEMU, the guest kernel and busybox, and the real peers; and
- * what builds the native packages' linux-arm64 prebuilds (the cross compiler) and loads them in
- * the consumer test (an arm64 Node's libraries, qemu-user).
+ * What the tests and the demo run: QEMU, the guest kernel and busybox, the real peers; what
+ * builds OS images (mmdebstrap, mkfs.ext4 -d); and what builds the native packages' linux-arm64
+ * prebuilds (the cross compiler) and loads them in the consumer test (an arm64 Node's
+ * libraries, qemu-user).
  */
 export const DEBIAN_PACKAGES = [
   'qemu-system-x86',
@@ -33,6 +34,9 @@ export const DEBIAN_PACKAGES = [
   'libc6-dev-arm64-cross',
   'libstdc++6-arm64-cross',
   'qemu-user-static',
+  // @multiverse-os/image builds Debian OS images with mmdebstrap and mkfs.ext4 -d.
+  'mmdebstrap',
+  'e2fsprogs',
 ];
 
 export function log(message) {

@@ -5,12 +5,16 @@ import { ImageError } from './errors.js';
 import { bootGuest } from './guest/boot.js';
 import { type BuildInitramfsOptions, buildInitramfs } from './initramfs/build.js';
 import type { AfterInit } from './initramfs/init-script.js';
+import { OS_IMAGE_USAGE, runOsImageCommand } from './os-image/commands.js';
 
 const USAGE = `Usage:
-  mv-image build [options]   build an initramfs and print its path
-  mv-image boot  [options]   build it, boot it, and attach the console (Ctrl-] leaves)
+${OS_IMAGE_USAGE}
 
-Options:
+Tiny guests (busybox initramfs from the host's kernel):
+  mv-image initramfs [options]   build an initramfs and print its path
+  mv-image boot      [options]   build it, boot it, and attach the console (Ctrl-] leaves)
+
+Initramfs options (mv-image build with any of them still builds an initramfs):
   --module NAME       kernel module to load (repeat; dependencies are added)
   --node              include Node.js
   --exec PATH         include a host executable with its libraries (repeat)
@@ -27,7 +31,21 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+const INITRAMFS_FLAGS = /^--(module|node|exec|file|init|after)(=|$)/;
+const OS_IMAGE_COMMANDS = new Set(['build', 'list', 'prune', 'fetch', 'plan']);
+
 async function main(argv: string[]): Promise<void> {
+  const first = argv.find((arg) => !arg.startsWith('-'));
+  const initramfsBuild = first === 'build' && argv.some((arg) => INITRAMFS_FLAGS.test(arg));
+  if (first !== undefined && OS_IMAGE_COMMANDS.has(first) && !initramfsBuild) {
+    const rest = [...argv];
+    rest.splice(rest.indexOf(first), 1);
+    process.exitCode = await runOsImageCommand(first, rest, {
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
+    return;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -49,7 +67,9 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (command !== 'build' && command !== 'boot') fail(`unknown command "${command}"\n${USAGE}`);
+  if (command !== 'initramfs' && command !== 'build' && command !== 'boot') {
+    fail(`unknown command "${command}"\n${USAGE}`);
+  }
 
   const after = (values.after ?? (command === 'boot' ? 'shell' : 'poweroff')) as AfterInit;
   if (!['poweroff', 'shell', 'hang'].includes(after)) fail(`--after: unknown mode "${after}"`);
@@ -67,7 +87,7 @@ async function main(argv: string[]): Promise<void> {
   };
   if (values.network) options.modules = [...(options.modules ?? []), 'virtio_net'];
   const initramfs = await buildInitramfs(options);
-  if (command === 'build') {
+  if (command !== 'boot') {
     process.stdout.write(`${initramfs.path}\n`);
     return;
   }
@@ -107,5 +127,10 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ImageError) fail(`${error.code}: ${error.message}`);
+  // node:util parseArgs: an unknown or malformed option is a usage error, not a crash.
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+    fail(`${(error as Error).message}\nrun mv-image --help`);
+  }
   throw error;
 });

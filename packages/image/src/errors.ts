@@ -10,7 +10,12 @@ export type ImageErrorCode =
   | 'FILE_NOT_FOUND'
   | 'QEMU_NOT_FOUND'
   | 'GUEST_EXITED'
-  | 'GUEST_TIMEOUT';
+  | 'GUEST_TIMEOUT'
+  | 'TOOL_NOT_FOUND'
+  | 'BUILD_FAILED'
+  | 'DIGEST_MISMATCH'
+  | 'FETCH_FAILED'
+  | 'UNBUILDABLE_FORMULA';
 
 export class ImageError extends Error {
   readonly code: ImageErrorCode;
@@ -99,5 +104,77 @@ export class GuestTimeoutError extends ImageError {
   ) {
     super('GUEST_TIMEOUT', `${message}\n--- last console output ---\n${output}`);
     this.name = 'GuestTimeoutError';
+  }
+}
+
+/** A program an image build needs (`mmdebstrap`, `mkfs.ext4`, `qemu-img`) is not installed. */
+export class ToolNotFoundError extends ImageError {
+  constructor(
+    readonly tool: string,
+    readonly debianPackage: string,
+  ) {
+    super(
+      'TOOL_NOT_FOUND',
+      `${tool} not found on PATH: install Debian's ${debianPackage} package (apt-get install ${debianPackage})`,
+    );
+    this.name = 'ToolNotFoundError';
+  }
+}
+
+/**
+ * One step of an OS image build failed or ran out of time. `step` names it (`mmdebstrap`,
+ * `qemu-img convert`), `stderrTail` holds the end of what the tool printed.
+ */
+export class ImageBuildError extends ImageError {
+  constructor(
+    readonly step: string,
+    readonly reason: string,
+    readonly stderrTail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'BUILD_FAILED',
+      `image build step "${step}" failed: ${reason}${stderrTail ? `\n--- end of its output ---\n${stderrTail.trimEnd()}` : ''}`,
+      options,
+    );
+    this.name = 'ImageBuildError';
+  }
+}
+
+/** A downloaded or local image does not have the digest its name pins; nothing was kept. */
+export class DigestMismatchError extends ImageError {
+  constructor(
+    readonly location: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(
+      'DIGEST_MISMATCH',
+      `${location}: expected digest ${expected}, got ${actual}; the file was not kept`,
+    );
+    this.name = 'DigestMismatchError';
+  }
+}
+
+/** An image location could not be read or downloaded (HTTP status, network, missing file). */
+export class ImageFetchError extends ImageError {
+  constructor(
+    readonly location: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('FETCH_FAILED', `${location}: ${reason}`, options);
+    this.name = 'ImageFetchError';
+  }
+}
+
+/** A formula names an image this package cannot build; `reason` says which rule it broke. */
+export class UnbuildableFormulaError extends ImageError {
+  constructor(
+    readonly formula: string,
+    readonly reason: string,
+  ) {
+    super('UNBUILDABLE_FORMULA', `${formula}: ${reason}`);
+    this.name = 'UnbuildableFormulaError';
   }
 }
