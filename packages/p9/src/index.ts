@@ -25,9 +25,7 @@ export {
   type DecodeOptions,
   decodeMessage,
   encodeMessage,
-  type FrameHeader,
   kindOfType,
-  readHeader,
 } from './protocol/codec.js';
 // Protocol: pure codec, no I/O.
 export {
@@ -35,7 +33,6 @@ export {
   DEFAULT_MSIZE,
   DirentType,
   GetattrMask,
-  HEADER_SIZE,
   LockFlags,
   LockStatus,
   LockType,
@@ -65,9 +62,8 @@ export {
   type RMessage,
   type TMessage,
 } from './protocol/messages.js';
-export { Reader } from './protocol/reader.js';
 export type { Dirent, Qid } from './protocol/types.js';
-export { Writer } from './protocol/writer.js';
+export { type FrameHeader, HEADER_SIZE, Reader, readHeader, Writer } from './protocol/wire.js';
 // Server.
 export type {
   Attr,

@@ -1,7 +1,8 @@
 import { DecodeError, EncodeError } from '../errors.js';
 import { decoders, encoders } from './compile.js';
-import { HEADER_SIZE, MessageType } from './constants.js';
+import { MessageType } from './constants.js';
 import { type Message, type MessageKind, messageFields } from './messages.js';
+import { readHeader } from './wire.js';
 
 const kindByType = new Map<number, MessageKind>();
 for (const kind of Object.keys(messageFields) as MessageKind[]) {
@@ -26,20 +27,6 @@ export function encodeBody(kind: MessageKind, tag: number, body: object): Buffer
   const encode = encoders.get(kind);
   if (!encode) throw new EncodeError(`unknown message type ${String(kind)}`, 'type');
   return encode(tag, body);
-}
-
-/** The header of a frame, read without decoding the body. */
-export interface FrameHeader {
-  size: number;
-  type: number;
-  tag: number;
-}
-
-export function readHeader(frame: Buffer): FrameHeader {
-  if (frame.length < HEADER_SIZE) {
-    throw new DecodeError(`frame of ${frame.length} bytes is shorter than the header`, 0);
-  }
-  return { size: frame.readUInt32LE(0), type: frame.readUInt8(4), tag: frame.readUInt16LE(5) };
 }
 
 export interface DecodeOptions {

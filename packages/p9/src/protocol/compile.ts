@@ -1,6 +1,15 @@
 import { DecodeError, EncodeError } from '../errors.js';
-import { HEADER_SIZE, MAXWELEM, MessageType } from './constants.js';
+import { MAXWELEM, MessageType } from './constants.js';
 import { type FieldKind, type Message, type MessageKind, messageFields } from './messages.js';
+import {
+  COUNT_BYTES,
+  FIELD_BYTES,
+  FIELD_MAX,
+  HEADER_SIZE,
+  LENGTH_BYTES,
+  MAX_U64,
+  writeHeader,
+} from './wire.js';
 
 /** Writes one whole frame of `kind` from `tag` and the body's fields. */
 export type BodyEncoder = (tag: number, body: object) => Buffer;
@@ -14,7 +23,8 @@ export type BodyDecoder = (frame: Buffer, tag: number, borrow: boolean) => Messa
 const runtime = {
   Buffer,
   MAXWELEM,
-  MAX_U64: (1n << 64n) - 1n,
+  MAX_U64,
+  writeHeader,
   short(n: number, remain: number, at: number, type: number, what: string): never {
     throw new DecodeError(`${what} needs ${n} bytes but only ${remain} remain`, at, type);
   },
@@ -41,7 +51,7 @@ const runtime = {
   },
 };
 
-const MAX = { u8: 0xff, u16: 0xffff, u32: 0xffffffff } as const;
+const MAX = FIELD_MAX;
 
 /** Straight-line source, one statement per line, built up by the two generators below. */
 class Source {
@@ -62,7 +72,7 @@ function u64Check(v: string, path: string): string {
   return `if (typeof ${v} !== 'bigint' || ${v} < 0n || ${v} > rt.MAX_U64) rt.badU64(${v}, ${q(path)});`;
 }
 
-/** Validation and size of a qid held in `v` (13 bytes). */
+/** Validation of a qid held in `v` (FIELD_BYTES.qid on the wire). */
 function qidCheck(src: Source, v: string, path: string): void {
   src.add(
     `if (${v} === null || typeof ${v} !== 'object') rt.badValue(${v}, 'a qid', ${q(path)});`,
@@ -77,11 +87,11 @@ function qidCheck(src: Source, v: string, path: string): void {
  * as two u32s skips the BigInt shifts writeBigUInt64LE allocates, a third of a getattr's garbage.
  */
 function u64Write(v: string, at = 'o'): string {
-  return `if (${v} <= 0xffffffffn) { buf.writeUInt32LE(Number(${v}), ${at}); buf.writeUInt32LE(0, ${at} + 4); } else buf.writeBigUInt64LE(${v}, ${at});${at === 'o' ? ' o += 8;' : ''}`;
+  return `if (${v} <= 0xffffffffn) { buf.writeUInt32LE(Number(${v}), ${at}); buf.writeUInt32LE(0, ${at} + 4); } else buf.writeBigUInt64LE(${v}, ${at});${at === 'o' ? ` o += ${FIELD_BYTES.u64};` : ''}`;
 }
 
 function qidWrite(v: string): string {
-  return `buf[o] = ${v}.type; buf.writeUInt32LE(${v}.version, o + 1); ${u64Write(`${v}.path`, 'o + 5')} o += 13;`;
+  return `buf[o] = ${v}.type; buf.writeUInt32LE(${v}.version, o + 1); ${u64Write(`${v}.path`, 'o + 5')} o += ${FIELD_BYTES.qid};`;
 }
 
 function encoderSource(
@@ -100,7 +110,7 @@ function encoderSource(
       case 'u8':
       case 'u16':
       case 'u32': {
-        const bytes = { u8: 1, u16: 2, u32: 4 }[fk];
+        const bytes = FIELD_BYTES[fk];
         fixed += bytes;
         check.add(intCheck(v, fk, path));
         const put = {
@@ -112,61 +122,65 @@ function encoderSource(
         return;
       }
       case 'u64':
-        fixed += 8;
+        fixed += FIELD_BYTES.u64;
         check.add(u64Check(v, path));
         write.add(u64Write(v));
         return;
       case 'str':
-        fixed += 2;
+        fixed += LENGTH_BYTES;
         check.add(
           `if (typeof ${v} !== 'string') rt.badValue(${v}, 'a string', ${q(path)});`,
           `const n${i} = rt.Buffer.byteLength(${v}, 'utf8');`,
-          `if (n${i} > 0xffff) rt.longStr(n${i}, ${q(path)});`,
+          `if (n${i} > ${MAX.u16}) rt.longStr(n${i}, ${q(path)});`,
           `size += n${i};`,
         );
-        write.add(`buf.writeUInt16LE(n${i}, o); o += 2; o += buf.write(${v}, o, n${i}, 'utf8');`);
+        write.add(
+          `buf.writeUInt16LE(n${i}, o); o += ${LENGTH_BYTES}; o += buf.write(${v}, o, n${i}, 'utf8');`,
+        );
         return;
       case 'qid':
-        fixed += 13;
+        fixed += FIELD_BYTES.qid;
         qidCheck(check, v, path);
         write.add(qidWrite(v));
         return;
       case 'qids':
       case 'strs': {
-        fixed += 2;
+        fixed += LENGTH_BYTES;
         check.add(
           `if (!Array.isArray(${v})) rt.badValue(${v}, 'an array', ${q(path)});`,
           intCheck(`${v}.length`, 'u16', `${path} count`),
         );
-        write.add(`buf.writeUInt16LE(${v}.length, o); o += 2;`);
+        write.add(`buf.writeUInt16LE(${v}.length, o); o += ${LENGTH_BYTES};`);
         if (fk === 'qids') {
           check.add(`for (const x of ${v}) {`);
           qidCheck(check, 'x', path);
-          check.add('}', `size += 13 * ${v}.length;`);
+          check.add('}', `size += ${FIELD_BYTES.qid} * ${v}.length;`);
           write.add(`for (const x of ${v}) { ${qidWrite('x')} }`);
         } else {
           check.add(
             `const n${i} = ${v}.map((x) => {`,
             `  if (typeof x !== 'string') rt.badValue(x, 'a string', ${q(path)});`,
             `  const n = rt.Buffer.byteLength(x, 'utf8');`,
-            `  if (n > 0xffff) rt.longStr(n, ${q(path)});`,
-            '  size += 2 + n;',
+            `  if (n > ${MAX.u16}) rt.longStr(n, ${q(path)});`,
+            `  size += ${LENGTH_BYTES} + n;`,
             '  return n;',
             '});',
           );
           write.add(
-            `${v}.forEach((x, j) => { buf.writeUInt16LE(n${i}[j], o); o += 2; o += buf.write(x, o, n${i}[j], 'utf8'); });`,
+            `${v}.forEach((x, j) => { buf.writeUInt16LE(n${i}[j], o); o += ${LENGTH_BYTES}; o += buf.write(x, o, n${i}[j], 'utf8'); });`,
           );
         }
         return;
       }
       case 'data':
-        fixed += 4;
+        fixed += COUNT_BYTES;
         check.add(
           `if (!(${v} instanceof Uint8Array)) rt.badValue(${v}, 'a Buffer', ${q(path)});`,
           `size += ${v}.length;`,
         );
-        write.add(`buf.writeUInt32LE(${v}.length, o); o += 4; buf.set(${v}, o); o += ${v}.length;`);
+        write.add(
+          `buf.writeUInt32LE(${v}.length, o); o += ${COUNT_BYTES}; buf.set(${v}, o); o += ${v}.length;`,
+        );
         return;
     }
   });
@@ -174,8 +188,8 @@ function encoderSource(
     `let size = ${fixed};`,
     ...check.lines,
     'const buf = rt.Buffer.allocUnsafe(size);',
-    `buf.writeUInt32LE(size, 0); buf[4] = ${MessageType[kind]}; buf.writeUInt16LE(tag, 5);`,
-    'let o = 7;',
+    `rt.writeHeader(buf, size, ${MessageType[kind]}, tag);`,
+    `let o = ${HEADER_SIZE};`,
     ...write.lines,
     'return buf;',
   ].join('\n');
@@ -190,49 +204,69 @@ function decoderSource(
   fields: readonly (readonly [string, FieldKind])[],
 ): string {
   const src = new Source();
-  src.add(`const TYPE = ${MessageType[kind]};`, 'const end = frame.length;', 'let o = 7;');
+  src.add(
+    `const TYPE = ${MessageType[kind]};`,
+    'const end = frame.length;',
+    `let o = ${HEADER_SIZE};`,
+  );
   const readQid =
     '{ type: frame[o], version: frame.readUInt32LE(o + 1), path: frame.readBigUInt64LE(o + 5) }';
   fields.forEach(([name, fk], i) => {
     const v = `v${i}`;
     switch (fk) {
       case 'u8':
-        src.add(need('1', name), `const ${v} = frame[o]; o += 1;`);
+        src.add(need(`${FIELD_BYTES.u8}`, name), `const ${v} = frame[o]; o += ${FIELD_BYTES.u8};`);
         return;
       case 'u16':
-        src.add(need('2', name), `const ${v} = frame.readUInt16LE(o); o += 2;`);
+        src.add(
+          need(`${FIELD_BYTES.u16}`, name),
+          `const ${v} = frame.readUInt16LE(o); o += ${FIELD_BYTES.u16};`,
+        );
         return;
       case 'u32':
-        src.add(need('4', name), `const ${v} = frame.readUInt32LE(o); o += 4;`);
+        src.add(
+          need(`${FIELD_BYTES.u32}`, name),
+          `const ${v} = frame.readUInt32LE(o); o += ${FIELD_BYTES.u32};`,
+        );
         return;
       case 'u64':
-        src.add(need('8', name), `const ${v} = frame.readBigUInt64LE(o); o += 8;`);
+        src.add(
+          need(`${FIELD_BYTES.u64}`, name),
+          `const ${v} = frame.readBigUInt64LE(o); o += ${FIELD_BYTES.u64};`,
+        );
         return;
       case 'str':
         src.add(
-          need('2', `${name} length`),
-          `const n${i} = frame.readUInt16LE(o); o += 2;`,
+          need(`${LENGTH_BYTES}`, `${name} length`),
+          `const n${i} = frame.readUInt16LE(o); o += ${LENGTH_BYTES};`,
           need(`n${i}`, name),
           `const ${v} = frame.toString('utf8', o, o + n${i}); o += n${i};`,
         );
         return;
       case 'qid':
-        src.add(need('13', name), `const ${v} = ${readQid}; o += 13;`);
+        src.add(
+          need(`${FIELD_BYTES.qid}`, name),
+          `const ${v} = ${readQid}; o += ${FIELD_BYTES.qid};`,
+        );
         return;
       case 'qids':
       case 'strs':
         src.add(
-          need('2', `${name} count`),
-          `const n${i} = frame.readUInt16LE(o); o += 2;`,
+          need(`${LENGTH_BYTES}`, `${name} count`),
+          `const n${i} = frame.readUInt16LE(o); o += ${LENGTH_BYTES};`,
           `if (n${i} > rt.MAXWELEM) rt.tooMany(n${i}, o, TYPE, ${q(`${name} count`)});`,
           `const ${v} = [];`,
           `for (let j = 0; j < n${i}; j++) {`,
         );
-        if (fk === 'qids') src.add(need('13', name), `  ${v}.push(${readQid}); o += 13;`);
+        if (fk === 'qids')
+          src.add(
+            need(`${FIELD_BYTES.qid}`, name),
+            `  ${v}.push(${readQid}); o += ${FIELD_BYTES.qid};`,
+          );
         else
           src.add(
-            need('2', `${name} length`),
-            '  const n = frame.readUInt16LE(o); o += 2;',
+            need(`${LENGTH_BYTES}`, `${name} length`),
+            `  const n = frame.readUInt16LE(o); o += ${LENGTH_BYTES};`,
             need('n', name),
             `  ${v}.push(frame.toString('utf8', o, o + n)); o += n;`,
           );
@@ -241,8 +275,8 @@ function decoderSource(
       case 'data':
         // Copied out unless the caller owns the frame (`borrow`): then a view, one copy fewer.
         src.add(
-          need('4', `${name} count`),
-          `const n${i} = frame.readUInt32LE(o); o += 4;`,
+          need(`${COUNT_BYTES}`, `${name} count`),
+          `const n${i} = frame.readUInt32LE(o); o += ${COUNT_BYTES};`,
           need(`n${i}`, name),
           `const ${v} = borrow ? frame.subarray(o, o + n${i}) : rt.Buffer.from(frame.subarray(o, o + n${i})); o += n${i};`,
         );
@@ -260,8 +294,9 @@ function decoderSource(
 /**
  * Turns the message table into one straight-line encoder and decoder per kind, once at load.
  * Each function reads and writes named properties in a fixed order, so V8 sees one object
- * shape per kind instead of a loop over field names (the table stays the single statement of
- * the wire format; this only changes how it is executed). The sources contain nothing but
+ * shape per kind instead of a loop over field names (the table says which fields a message
+ * has, wire.ts how each field and the header are laid out; this only changes how they are
+ * executed). The sources contain nothing but
  * field names from `messageFields` and numbers.
  */
 function compile(): {

@@ -62,8 +62,6 @@ export const MessageType = {
 
 export type MessageName = keyof typeof MessageType;
 
-/** size[4] type[1] tag[2]: every frame starts with this. */
-export const HEADER_SIZE = 7;
 /** Tag of Tversion, which is outside the tag space. */
 export const NOTAG = 0xffff;
 /** "No fid", used as afid when there is no authentication. */

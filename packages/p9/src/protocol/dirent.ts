@@ -1,10 +1,15 @@
-import { Reader } from './reader.js';
 import type { Dirent } from './types.js';
-import { Writer } from './writer.js';
+import { FIELD_BYTES, LENGTH_BYTES, Reader, Writer } from './wire.js';
 
 /** Bytes one entry takes in Rreaddir data: qid[13] offset[8] type[1] name[s]. */
 export function direntSize(name: string): number {
-  return 13 + 8 + 1 + 2 + Buffer.byteLength(name, 'utf8');
+  return (
+    FIELD_BYTES.qid +
+    FIELD_BYTES.u64 +
+    FIELD_BYTES.u8 +
+    LENGTH_BYTES +
+    Buffer.byteLength(name, 'utf8')
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { FrameError } from '../errors.js';
-import { HEADER_SIZE } from './constants.js';
+import { HEADER_SIZE, readFrameSize } from './wire.js';
 
 /**
  * Once this many bytes of an incomplete frame have arrived, the rest is assembled as it comes:
@@ -59,10 +59,10 @@ export class FrameDecoder {
 
   private peekSize(): number {
     const first = this.chunks[0] as Buffer;
-    if (first.length >= 4) return first.readUInt32LE(0);
+    if (first.length >= 4) return readFrameSize(first);
     const head = Buffer.concat(this.chunks, Math.min(this.buffered, 4));
     this.chunks = [Buffer.concat(this.chunks)];
-    return head.readUInt32LE(0);
+    return readFrameSize(head);
   }
 
   /** Moves everything buffered (all of it belongs to the incomplete frame) into its buffer. */

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { DecodeError } from '../errors.js';
-import { decodeMessage, encodeBody, kindOfType, readHeader } from '../protocol/codec.js';
+import { decodeMessage, encodeBody, kindOfType } from '../protocol/codec.js';
 import { MessageType, MIN_MSIZE, NOTAG } from '../protocol/constants.js';
 import { Errno, errnoOf, FsError } from '../protocol/errno.js';
 import type {
@@ -10,6 +10,7 @@ import type {
   TMessage,
   TMessageKind,
 } from '../protocol/messages.js';
+import { DATA_FRAME_HEAD, dataFrameHead, readHeader } from '../protocol/wire.js';
 import { FramedStream } from '../transport/framed-stream.js';
 import type { ConnectionBudget } from './budget.js';
 import { type RequestContext, RequestScope, type SharedContext } from './context.js';
@@ -340,14 +341,14 @@ export class Session {
       this.trace(`-> ${describeMessage(reply)}${kind === 'Rlerror' ? ` (${request})` : ''}`);
     }
     const data = (body as { data?: Buffer }).data;
-    if ((kind === 'Rread' || kind === 'Rreaddir') && data && data.length + 11 <= this.msize) {
+    if (
+      (kind === 'Rread' || kind === 'Rreaddir') &&
+      data &&
+      data.length + DATA_FRAME_HEAD <= this.msize
+    ) {
       // Single copy per read: the header goes out in front of the backend's buffer as is.
-      const header = Buffer.allocUnsafe(11);
-      header.writeUInt32LE(11 + data.length, 0);
-      header.writeUInt8(MessageType[kind], 4);
-      header.writeUInt16LE(tag, 5);
-      header.writeUInt32LE(data.length, 7);
-      this.transport.sendv(header, data, () => releaseReadBuffer(data));
+      const head = dataFrameHead(MessageType[kind], tag, data.length);
+      this.transport.sendv(head, data, () => releaseReadBuffer(data));
       return;
     }
     let frame: Buffer;

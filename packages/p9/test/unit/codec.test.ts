@@ -4,6 +4,7 @@ import { decodeMessage, encodeMessage } from '../../src/protocol/codec.js';
 import { decodeDirents, encodeDirents } from '../../src/protocol/dirent.js';
 import { FrameDecoder } from '../../src/protocol/framer.js';
 import { messageFields } from '../../src/protocol/messages.js';
+import { dataFrameHead, Reader, readHeader } from '../../src/protocol/wire.js';
 import { fixtures } from './fixtures.js';
 import { b } from './support/bytes.js';
 
@@ -209,5 +210,26 @@ describe('dirents', () => {
   it('stops at count', () => {
     expect(encodeDirents(entries, 30).packed).toBe(1);
     expect(encodeDirents(entries, 10).packed).toBe(0);
+  });
+});
+
+describe('wire header', () => {
+  it('writes the same head in front of read data as the compiled encoder', () => {
+    const data = Buffer.from('some file bytes');
+    for (const type of ['Rread', 'Rreaddir'] as const) {
+      const head = dataFrameHead(type === 'Rread' ? 117 : 41, 0x1234, data.length);
+      expect(Buffer.concat([head, data])).toEqual(encodeMessage({ type, tag: 0x1234, data }));
+    }
+  });
+
+  it('reads size, type and tag and refuses a frame shorter than the header', () => {
+    const frame = encodeMessage({ type: 'Tclunk', tag: 7, fid: 3 });
+    expect(readHeader(frame)).toEqual({ size: frame.length, type: 120, tag: 7 });
+    expect(() => readHeader(frame.subarray(0, 6))).toThrow(DecodeError);
+  });
+
+  it('reads fields in bounds only, naming the field that ran short', () => {
+    const r = new Reader(b().u16(5).raw([0x68, 0x69]).buffer());
+    expect(() => r.str('name')).toThrow(/name needs 5 bytes but only 2 remain/);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Test-only byte builder: the expected wire bytes of the fixtures come from here, written
- * independently of src/protocol/writer.ts so an encoder bug cannot hide in both.
+ * independently of src/protocol/wire.ts so an encoder bug cannot hide in both.
  */
 export class Bytes {
   private parts: number[] = [];
