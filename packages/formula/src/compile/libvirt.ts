@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type DiskInput, type Domain, domain, el } from '@multiverse-os/libvirt-xml';
-import type { ResolvedFormula } from '../compose/resolve.js';
+import type { ResolvedFormula } from '../compose/resolved.js';
 import { autoVsockCid } from '../network/mac.js';
 import { sizeInMiB } from '../schema/units.js';
 import {

@@ -1,4 +1,4 @@
-import type { ResolvedFormula } from '../compose/resolve.js';
+import type { ResolvedFormula } from '../compose/resolved.js';
 import { autoVsockCid } from '../network/mac.js';
 import { sizeInMiB } from '../schema/units.js';
 import { pciHostAddress, portalDevices } from './portal.js';

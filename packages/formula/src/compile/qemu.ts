@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ResolvedFormula } from '../compose/resolve.js';
+import type { ResolvedFormula } from '../compose/resolved.js';
 import { sizeInMiB } from '../schema/units.js';
 import { cpuModel, ovmfFiles, portalInterfaces, runnableBoot } from './portal.js';
 import { deviceArgs, optionValue, type QemuSocket } from './qemu-devices.js';
