@@ -5,14 +5,26 @@ export { type CompileTarget, compileFormula } from './compile/compile.js';
 export {
   FORMULA_XML_NAMESPACE,
   type LibvirtDomainOptions,
+  renderLibvirtDomain,
   toLibvirtDomain,
 } from './compile/libvirt.js';
+export {
+  type PlannedBoot,
+  type PlannedDevice,
+  type PlannedDisk,
+  type PlannedNic,
+  type PlannedSocket,
+  type PortalPlan,
+  type PortalPlanOptions,
+  planPortal,
+} from './compile/plan.js';
 // Compilers.
 export { AGENT_CHANNEL, portalDevices } from './compile/portal.js';
 export {
   type Command,
   type QemuArgsOptions,
   type QemuCommand,
+  renderQemuArgs,
   toQemuArgs,
 } from './compile/qemu.js';
 export type { QemuSocket } from './compile/qemu-devices.js';

@@ -1,5 +1,5 @@
 import { Decoder, Encoder } from 'cbor-x';
-import type { ResolvedFormula } from '../compose/resolve.js';
+import type { ResolvedFormula } from '../compose/resolved.js';
 import { FormulaError } from '../errors.js';
 
 // Plain maps and arrays only: no shared structures or records, so any CBOR decoder (the

@@ -1,4 +1,4 @@
-import type { ResolvedFormula } from '../compose/resolve.js';
+import type { ResolvedFormula } from '../compose/resolved.js';
 import { encodeFormulaCbor } from './cbor.js';
 import { toLibvirtDomain } from './libvirt.js';
 import { type QemuArgsOptions, toQemuArgs } from './qemu.js';

@@ -1,27 +1,12 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { type DiskInput, type Domain, domain, el } from '@multiverse-os/libvirt-xml';
-import type { ResolvedFormula } from '../compose/resolve.js';
-import { autoVsockCid } from '../network/mac.js';
-import { sizeInMiB } from '../schema/units.js';
-import {
-  cpuModel,
-  ovmfFiles,
-  pciHostAddress,
-  portalDevices,
-  portalInterfaces,
-  runnableBoot,
-} from './portal.js';
-import type { QemuArgsOptions } from './qemu.js';
-import { expandHome, hostFolders } from './shares.js';
+import type { ResolvedFormula } from '../compose/resolved.js';
+import { type PlannedDevice, type PortalPlan, type PortalPlanOptions, planPortal } from './plan.js';
 
 /** The same options as `toQemuArgs`: sockets, overlays and firmware go to the same places. */
-export type LibvirtDomainOptions = Omit<QemuArgsOptions, 'binary'>;
+export type LibvirtDomainOptions = PortalPlanOptions;
 
 /** Multiverse's own metadata in the domain: which formula and category it came from. */
 export const FORMULA_XML_NAMESPACE = 'https://multiverse-os.org/xmlns/formula/v1alpha1';
-
-const DISK_PREFIX = { virtio: 'vd', sata: 'sd', scsi: 'sd' } as const;
 
 function cpuMode(cpu: string): Parameters<Domain['withCpu']>[0] {
   if (cpu === 'host') return { mode: 'host-passthrough' };
@@ -29,43 +14,38 @@ function cpuMode(cpu: string): Parameters<Domain['withCpu']>[0] {
   return { mode: 'custom', model: cpu };
 }
 
-function hexNumber(id: string): number {
-  return Number.parseInt(id.replace(/^0x/i, ''), 16);
-}
-
 /**
  * The libvirt domain of a portal, built with `@multiverse-os/libvirt-xml`; `.toXml()` gives the
- * document. It matches `toQemuArgs`: the console and extra serials on unix sockets in
- * `runDir`, ephemeral disks as libvirt `<transient/>` disks (libvirt keeps the overlay and
- * deletes it on shutdown), 9P or virtiofs filesystems, NICs on libvirt networks named like the
- * formula's networks.
+ * document. It renders the same `PortalPlan` as `toQemuArgs`: the console and extra serials on
+ * unix sockets in `runDir`, ephemeral disks as libvirt `<transient/>` disks (libvirt keeps the
+ * overlay and deletes it on shutdown), 9P or virtiofs filesystems, NICs on libvirt networks
+ * named like the formula's networks.
  */
 export function toLibvirtDomain(formula: ResolvedFormula, options: LibvirtDomainOptions): Domain {
-  const boot = runnableBoot(formula);
-  const { runDir } = options;
-  const home = options.home ?? homedir();
-  const accelerator = options.accelerator ?? formula.resources.accelerator;
-  const memoryDevices = formula.devices.flatMap((d) => (d.memory ? [d.memory] : []));
-  const memory = sizeInMiB(formula.resources.memory);
+  return renderLibvirtDomain(planPortal(formula, options));
+}
+
+/** The libvirt domain of a portal plan (see `toLibvirtDomain`). Pure. */
+export function renderLibvirtDomain(plan: PortalPlan): Domain {
+  const memory = plan.memoryMiB;
   const d = domain({
-    name: formula.name,
-    type: accelerator === 'kvm' ? 'kvm' : 'qemu',
+    name: plan.name,
+    type: plan.accelerator === 'kvm' ? 'kvm' : 'qemu',
     memory: { value: memory, unit: 'MiB' },
-    vcpus: formula.resources.cpus,
-    machine: formula.resources.machine,
-    ...(formula.description === undefined ? {} : { description: formula.description }),
+    vcpus: plan.vcpus,
+    machine: plan.machine,
+    ...(plan.description === undefined ? {} : { description: plan.description }),
   });
-  d.withCpu(cpuMode(cpuModel(formula, accelerator, options.cpu)));
-  d.withMetadata(
-    FORMULA_XML_NAMESPACE,
-    'mv',
-    el('formula', { category: formula.category, version: formula.version, source: formula.source }),
+  d.withCpu(cpuMode(plan.cpu));
+  d.withMetadata(FORMULA_XML_NAMESPACE, 'mv', el('formula', { ...plan.origin }));
+  const memoryDevices = plan.devices.flatMap((device) =>
+    device.kind === 'memory' ? [device.sizeMiB] : [],
   );
   if (memoryDevices.length > 0) {
-    const hotplug = memoryDevices.reduce((sum, m) => sum + sizeInMiB(m.size), 0);
+    const hotplug = memoryDevices.reduce((sum, size) => sum + size, 0);
     d.setMaxMemory({ value: memory + hotplug, unit: 'MiB' }, memoryDevices.length);
     // Memory hotplug needs a NUMA topology: one cell holding all vCPUs and the boot memory.
-    const last = formula.resources.cpus - 1;
+    const last = plan.vcpus - 1;
     d.cpu.insert(
       el(
         'numa',
@@ -75,108 +55,99 @@ export function toLibvirtDomain(formula: ResolvedFormula, options: LibvirtDomain
     );
   }
 
+  const { boot } = plan;
   if (boot.type === 'kernel') {
-    const initrd = options.initrd ?? boot.initrd;
     d.kernelBoot({
-      kernel: expandHome(options.kernel ?? boot.kernel, home),
-      cmdline: options.cmdline ?? boot.cmdline,
-      ...(initrd === undefined ? {} : { initrd: expandHome(initrd, home) }),
+      kernel: boot.kernel,
+      cmdline: boot.cmdline,
+      ...(boot.initrd === undefined ? {} : { initrd: boot.initrd }),
     });
-  } else if (boot.firmware === 'uefi') {
-    const firmware = ovmfFiles(boot, options);
+  } else if (boot.type === 'uefi') {
     d.uefi({
-      loader: firmware.code,
-      nvram: join(runDir, 'OVMF_VARS.fd'),
-      nvramTemplate: firmware.vars,
+      loader: boot.code,
+      nvram: boot.vars,
+      nvramTemplate: boot.varsTemplate,
       secure: boot.secureBoot,
     });
   }
 
-  const counters = { vd: 0, sd: 0 };
-  for (const disk of formula.disks) {
-    const prefix = DISK_PREFIX[disk.bus];
-    const target = `${prefix}${String.fromCharCode(97 + counters[prefix]++)}`;
+  for (const disk of plan.disks) {
     const input: DiskInput = {
-      source: expandHome(disk.image, home),
-      target,
+      source: disk.image,
+      target: disk.target,
       bus: disk.bus,
       format: disk.format,
       cache: disk.cache,
       readonly: disk.readonly,
-      ...(boot.type === 'disk' && boot.disk === disk.name ? { boot: 1 } : {}),
+      ...(disk.boot ? { boot: 1 } : {}),
     };
     d.disk(input);
-    if (disk.mode === 'ephemeral')
+    if (disk.ephemeral !== undefined)
       d.devices.children('disk').at(-1)?.children.push(el('transient'));
   }
 
-  const { transport, server } = formula.shares;
-  if (transport === 'virtiofs' || server === 'qemu') {
-    for (const folder of hostFolders(formula, { home })) {
+  const { device: shareDevice } = plan.shares;
+  if (shareDevice !== 'none') {
+    for (const folder of plan.shares.folders) {
+      const virtiofs = shareDevice === 'virtiofs';
       d.filesystem({
         source: folder.source,
         target: folder.tag,
         // libvirt's virtiofs only knows passthrough; virtiofsd maps ids itself.
-        accessmode: transport === 'virtiofs' ? 'passthrough' : folder.access,
-        driver: transport === 'virtiofs' ? 'virtiofs' : 'path',
+        accessmode: virtiofs ? 'passthrough' : folder.access,
+        driver: virtiofs ? 'virtiofs' : 'path',
         readonly: folder.readonly,
       });
     }
   }
 
-  for (const { network, mac } of portalInterfaces(formula, options.macs)) {
+  for (const nic of plan.nics) {
     d.network({
-      ...(network.type === 'user' ? { user: true } : { network: network.name }),
-      mac,
-      model: network.model,
+      ...(nic.type === 'user' ? { user: true } : { network: nic.network }),
+      mac: nic.mac,
+      model: nic.model,
     });
   }
 
-  d.serial({ type: 'unix', path: join(runDir, 'console.sock'), port: 0 });
-  compileDevices(d, formula, options);
+  d.serial({ type: 'unix', path: plan.consoleSocket, port: 0 });
+  for (const device of plan.devices) renderDevice(d, device);
   return d;
 }
 
-function compileDevices(d: Domain, formula: ResolvedFormula, options: LibvirtDomainOptions): void {
-  const { runDir } = options;
-  let serialPort = 1;
-  portalDevices(formula).forEach((device, index) => {
-    if (device.pci) {
-      d.hostdev({ pci: pciHostAddress(formula, device.pci, index, options.pciIds ?? {}) });
-    } else if (device.usb) {
+function renderDevice(d: Domain, device: PlannedDevice): void {
+  switch (device.kind) {
+    case 'pci':
+      d.hostdev({ pci: device.host });
+      break;
+    case 'usb':
       d.hostdev({
-        usb: { vendor: hexNumber(device.usb.vendor), product: hexNumber(device.usb.product) },
+        usb: {
+          vendor: Number.parseInt(device.vendor, 16),
+          product: Number.parseInt(device.product, 16),
+        },
       });
-    } else if (device.vsock) {
-      const cid =
-        options.vsockCid ??
-        (device.vsock.cid === 'auto' ? autoVsockCid(formula.name) : device.vsock.cid);
-      d.vsock({ cid });
-    } else if (device.serial) {
-      d.serial({
-        type: 'unix',
-        path: join(runDir, `serial-${device.serial.name}.sock`),
-        port: serialPort++,
-      });
-    } else if (device.channel) {
-      d.channel({
-        type: 'unix',
-        name: device.channel.name,
-        path: join(runDir, `channel-${device.channel.name}.sock`),
-      });
-    } else if (device.rng) {
-      d.rng({ backend: device.rng.source });
-    } else if (device.memory) {
+      break;
+    case 'vsock':
+      d.vsock({ cid: device.cid });
+      break;
+    case 'serial':
+      d.serial({ type: 'unix', path: device.path, port: device.port });
+      break;
+    case 'channel':
+      d.channel({ type: 'unix', name: device.name, path: device.path });
+      break;
+    case 'rng':
+      d.rng({ backend: device.source });
+      break;
+    case 'memory':
       d.memoryDevice({
-        model: device.memory.model,
-        size: { value: sizeInMiB(device.memory.size), unit: 'MiB' },
+        model: device.model,
+        size: { value: device.sizeMiB, unit: 'MiB' },
         node: 0,
       });
-    } else if (device.shmem) {
-      d.shmem({
-        name: device.shmem.name,
-        size: { value: sizeInMiB(device.shmem.size), unit: 'MiB' },
-      });
-    }
-  });
+      break;
+    case 'shmem':
+      d.shmem({ name: device.name, size: { value: device.sizeMiB, unit: 'MiB' } });
+      break;
+  }
 }

@@ -1,4 +1,4 @@
-import type { ResolvedFormula } from '../compose/resolve.js';
+import type { ResolvedFormula } from '../compose/resolved.js';
 import { FormulaCompileError } from '../errors.js';
 import { allocateMacs, interfaceKey } from '../network/mac.js';
 import type { Device, PciDevice } from '../schema/devices.js';

@@ -1,21 +1,7 @@
-import type { ResolvedFormula } from '../compose/resolve.js';
-import { autoVsockCid } from '../network/mac.js';
-import { sizeInMiB } from '../schema/units.js';
-import { pciHostAddress, portalDevices } from './portal.js';
+import type { PlannedDevice, PlannedSocket } from './plan.js';
 
 /** A unix socket QEMU listens on, by what it is for. */
-export interface QemuSocket {
-  name: string;
-  path: string;
-}
-
-export interface DeviceArgsContext {
-  formula: ResolvedFormula;
-  runDir: string;
-  /** vendor:device -> host PCI address, for PCI devices given by id. */
-  pciIds: Readonly<Record<string, string>>;
-  vsockCid?: number;
-}
+export type QemuSocket = PlannedSocket;
 
 export interface DeviceArgs {
   args: string[];
@@ -23,7 +9,6 @@ export interface DeviceArgs {
   channels: QemuSocket[];
   /** Sizes of memory devices, in MiB: `-m` needs slots and a maximum for them. */
   hotplugMiB: number[];
-  vsockCid?: number;
 }
 
 /**
@@ -34,80 +19,79 @@ export function optionValue(value: string): string {
   return value.replaceAll(',', ',,');
 }
 
-function hex(id: string): string {
-  return `0x${id.replace(/^0x/i, '').toLowerCase()}`;
-}
-
-/** QEMU argv for `devices:` (and what the agent implies: a vsock device or a channel). */
-export function deviceArgs(context: DeviceArgsContext): DeviceArgs {
-  const { formula, runDir } = context;
+/** QEMU argv for the planned devices (`devices:` and what the agent implies). */
+export function deviceArgs(devices: readonly PlannedDevice[]): DeviceArgs {
   const out: DeviceArgs = { args: [], serials: [], channels: [], hotplugMiB: [] };
   let usbController = false;
   let serialController = false;
-  portalDevices(formula).forEach((device, index) => {
+  for (const device of devices) {
+    const { index } = device;
     const id = `dev${index}`;
-    if (device.pci) {
-      const host = pciHostAddress(formula, device.pci, index, context.pciIds);
-      out.args.push('-device', `vfio-pci,id=${id},host=${host},rombar=${device.pci.rom ? 1 : 0}`);
-    } else if (device.usb) {
-      if (!usbController) out.args.push('-device', 'qemu-xhci,id=usb');
-      usbController = true;
-      out.args.push(
-        '-device',
-        `usb-host,id=${id},bus=usb.0,vendorid=${hex(device.usb.vendor)},productid=${hex(device.usb.product)}`,
-      );
-    } else if (device.vsock) {
-      const cid =
-        context.vsockCid ??
-        (device.vsock.cid === 'auto' ? autoVsockCid(formula.name) : device.vsock.cid);
-      out.vsockCid = cid;
-      out.args.push('-device', `vhost-vsock-pci,id=${id},guest-cid=${cid}`);
-    } else if (device.serial) {
-      const path = `${runDir}/serial-${device.serial.name}.sock`;
-      out.serials.push({ name: device.serial.name, path });
-      out.args.push(
-        '-chardev',
-        `socket,id=serial-${device.serial.name},path=${optionValue(path)},server=on,wait=off`,
-        '-device',
-        `isa-serial,id=${id},chardev=serial-${device.serial.name}`,
-      );
-    } else if (device.channel) {
-      if (!serialController) out.args.push('-device', 'virtio-serial-pci,id=virtio-serial0');
-      serialController = true;
-      const path = `${runDir}/channel-${device.channel.name}.sock`;
-      out.channels.push({ name: device.channel.name, path });
-      out.args.push(
-        '-chardev',
-        `socket,id=channel${index},path=${optionValue(path)},server=on,wait=off`,
-        '-device',
-        `virtserialport,id=${id},bus=virtio-serial0.0,chardev=channel${index},name=${device.channel.name}`,
-      );
-    } else if (device.rng) {
-      out.args.push(
-        '-object',
-        `rng-random,id=rng${index},filename=${device.rng.source}`,
-        '-device',
-        `virtio-rng-pci,id=${id},rng=rng${index}`,
-      );
-    } else if (device.memory) {
-      const size = sizeInMiB(device.memory.size);
-      out.hotplugMiB.push(size);
-      out.args.push('-object', `memory-backend-ram,id=mem${index},size=${size}M`);
-      out.args.push(
-        '-device',
-        device.memory.model === 'dimm'
-          ? `pc-dimm,id=${id},memdev=mem${index}`
-          : `virtio-mem-pci,id=${id},memdev=mem${index},requested-size=${size}M`,
-      );
-    } else if (device.shmem) {
-      const size = sizeInMiB(device.shmem.size);
-      out.args.push(
-        '-object',
-        `memory-backend-file,id=shmem${index},size=${size}M,mem-path=/dev/shm/${device.shmem.name},share=on`,
-        '-device',
-        `ivshmem-plain,id=${id},memdev=shmem${index}`,
-      );
+    switch (device.kind) {
+      case 'pci':
+        out.args.push(
+          '-device',
+          `vfio-pci,id=${id},host=${device.host},rombar=${device.rom ? 1 : 0}`,
+        );
+        break;
+      case 'usb':
+        if (!usbController) out.args.push('-device', 'qemu-xhci,id=usb');
+        usbController = true;
+        out.args.push(
+          '-device',
+          `usb-host,id=${id},bus=usb.0,vendorid=0x${device.vendor},productid=0x${device.product}`,
+        );
+        break;
+      case 'vsock':
+        out.args.push('-device', `vhost-vsock-pci,id=${id},guest-cid=${device.cid}`);
+        break;
+      case 'serial':
+        out.serials.push({ name: device.name, path: device.path });
+        out.args.push(
+          '-chardev',
+          `socket,id=serial-${device.name},path=${optionValue(device.path)},server=on,wait=off`,
+          '-device',
+          `isa-serial,id=${id},chardev=serial-${device.name}`,
+        );
+        break;
+      case 'channel':
+        if (!serialController) out.args.push('-device', 'virtio-serial-pci,id=virtio-serial0');
+        serialController = true;
+        out.channels.push({ name: device.name, path: device.path });
+        out.args.push(
+          '-chardev',
+          `socket,id=channel${index},path=${optionValue(device.path)},server=on,wait=off`,
+          '-device',
+          `virtserialport,id=${id},bus=virtio-serial0.0,chardev=channel${index},name=${device.name}`,
+        );
+        break;
+      case 'rng':
+        out.args.push(
+          '-object',
+          `rng-random,id=rng${index},filename=${device.source}`,
+          '-device',
+          `virtio-rng-pci,id=${id},rng=rng${index}`,
+        );
+        break;
+      case 'memory':
+        out.hotplugMiB.push(device.sizeMiB);
+        out.args.push('-object', `memory-backend-ram,id=mem${index},size=${device.sizeMiB}M`);
+        out.args.push(
+          '-device',
+          device.model === 'dimm'
+            ? `pc-dimm,id=${id},memdev=mem${index}`
+            : `virtio-mem-pci,id=${id},memdev=mem${index},requested-size=${device.sizeMiB}M`,
+        );
+        break;
+      case 'shmem':
+        out.args.push(
+          '-object',
+          `memory-backend-file,id=shmem${index},size=${device.sizeMiB}M,mem-path=/dev/shm/${device.name},share=on`,
+          '-device',
+          `ivshmem-plain,id=${id},memdev=shmem${index}`,
+        );
+        break;
     }
-  });
+  }
   return out;
 }

@@ -1,10 +1,7 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import type { ResolvedFormula } from '../compose/resolve.js';
-import { sizeInMiB } from '../schema/units.js';
-import { cpuModel, ovmfFiles, portalInterfaces, runnableBoot } from './portal.js';
+import type { ResolvedFormula } from '../compose/resolved.js';
+import { type PortalPlan, type PortalPlanOptions, planPortal } from './plan.js';
 import { deviceArgs, optionValue, type QemuSocket } from './qemu-devices.js';
-import { expandHome, type HostFolder, hostFolders } from './shares.js';
+import type { HostFolder } from './shares.js';
 
 /** A command to run, as data: the caller decides how (and whether) to run it. */
 export interface Command {
@@ -12,26 +9,7 @@ export interface Command {
   args: string[];
 }
 
-export interface QemuArgsOptions {
-  /** Folder for the QMP and console sockets and disk overlays. */
-  runDir: string;
-  /** Replace the formula's kernel boot files: the host's tiny guest, a freshly built kernel. */
-  kernel?: string;
-  initrd?: string;
-  cmdline?: string;
-  /** Override the formula's accelerator and CPU model (CI has no KVM: `tcg` and `max`). */
-  accelerator?: 'kvm' | 'tcg';
-  cpu?: string;
-  /** MACs of a whole set of portals, from `allocateMacs`; default: this portal alone. */
-  macs?: ReadonlyMap<string, string>;
-  /** Host PCI addresses of PCI devices given by `vendor:device`. */
-  pciIds?: Readonly<Record<string, string>>;
-  vsockCid?: number;
-  /** Used for `~` in share paths and the default portal share. */
-  home?: string;
-  /** UEFI firmware for `firmware: uefi`; default Debian's OVMF. */
-  ovmfCode?: string;
-  ovmfVars?: string;
+export interface QemuArgsOptions extends PortalPlanOptions {
   binary?: string;
 }
 
@@ -59,44 +37,38 @@ const DISK_CONTROLLERS = { virtio: 'virtio-blk-pci', sata: 'ide-hd', scsi: 'scsi
  * shares, NICs and devices. Pure: nothing is started, created or read.
  */
 export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): QemuCommand {
-  const boot = runnableBoot(formula);
-  const { runDir } = options;
-  const qmpSocket = join(runDir, 'qmp.sock');
-  const consoleSocket = join(runDir, 'console.sock');
-  const { resources } = formula;
-  const accelerator = options.accelerator ?? resources.accelerator;
+  return renderQemuArgs(planPortal(formula, options), options.binary);
+}
+
+/** The QEMU command of a portal plan (see `toQemuArgs`). Pure. */
+export function renderQemuArgs(plan: PortalPlan, binary = 'qemu-system-x86_64'): QemuCommand {
+  const { boot, qmpSocket, consoleSocket } = plan;
   const prepare: Command[] = [];
   const ephemeral: string[] = [];
   const daemons: Command[] = [];
-  const home = options.home ?? homedir();
-  const folders = hostFolders(formula, { home });
-  const devices = deviceArgs({
-    formula,
-    runDir,
-    pciIds: options.pciIds ?? {},
-    ...(options.vsockCid === undefined ? {} : { vsockCid: options.vsockCid }),
-  });
-  const memory = sizeInMiB(resources.memory);
+  const folders = plan.shares.folders;
+  const devices = deviceArgs(plan.devices);
+  const memory = plan.memoryMiB;
   const hotplug = devices.hotplugMiB.reduce((a, b) => a + b, 0);
-  const virtiofs = formula.shares.transport === 'virtiofs' && folders.length > 0;
+  const virtiofs = plan.shares.device === 'virtiofs' && folders.length > 0;
 
-  const secureBoot = boot.type === 'disk' && boot.firmware === 'uefi' && boot.secureBoot;
+  const secureBoot = boot.type === 'uefi' && boot.secureBoot;
   const machineOptions = [
-    resources.machine,
-    `accel=${accelerator}`,
+    plan.machine,
+    `accel=${plan.accelerator}`,
     ...(virtiofs ? ['memory-backend=portal-ram'] : []),
     // Secure Boot firmware keeps its variables in SMM-protected flash.
     ...(secureBoot ? ['smm=on'] : []),
   ];
   const args: string[] = [
     '-name',
-    `${formula.name},debug-threads=on`,
+    `${plan.name},debug-threads=on`,
     '-machine',
     machineOptions.join(','),
     '-cpu',
-    cpuModel(formula, accelerator, options.cpu),
+    plan.cpu,
     '-smp',
-    String(resources.cpus),
+    String(plan.vcpus),
     '-m',
     hotplug > 0
       ? `${memory}M,slots=${devices.hotplugMiB.length},maxmem=${memory + hotplug}M`
@@ -115,33 +87,29 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
   if (virtiofs) args.push('-object', `memory-backend-memfd,id=portal-ram,size=${memory}M,share=on`);
 
   if (boot.type === 'kernel') {
-    args.push('-kernel', expandHome(options.kernel ?? boot.kernel, home));
-    const initrd = options.initrd ?? boot.initrd;
-    if (initrd !== undefined) args.push('-initrd', expandHome(initrd, home));
-    args.push('-append', options.cmdline ?? boot.cmdline);
-  } else if (boot.firmware === 'uefi') {
-    const firmware = ovmfFiles(boot, options);
-    const vars = join(runDir, 'OVMF_VARS.fd');
-    prepare.push({ binary: 'cp', args: [firmware.vars, vars] });
+    args.push('-kernel', boot.kernel);
+    if (boot.initrd !== undefined) args.push('-initrd', boot.initrd);
+    args.push('-append', boot.cmdline);
+  } else if (boot.type === 'uefi') {
+    prepare.push({ binary: 'cp', args: [boot.varsTemplate, boot.vars] });
     args.push(
       '-drive',
-      `if=pflash,format=raw,unit=0,readonly=on,file=${optionValue(firmware.code)}`,
+      `if=pflash,format=raw,unit=0,readonly=on,file=${optionValue(boot.code)}`,
       '-drive',
-      `if=pflash,format=raw,unit=1,file=${optionValue(vars)}`,
+      `if=pflash,format=raw,unit=1,file=${optionValue(boot.vars)}`,
     );
     if (secureBoot) args.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
   }
 
-  if (formula.disks.some((d) => d.bus === 'scsi')) args.push('-device', 'virtio-scsi-pci,id=scsi0');
+  if (plan.disks.some((d) => d.bus === 'scsi')) args.push('-device', 'virtio-scsi-pci,id=scsi0');
   let sataPort = 0;
-  for (const disk of formula.disks) {
-    const image = expandHome(disk.image, home);
-    let file = image;
+  for (const disk of plan.disks) {
+    let file = disk.image;
     let format: string = disk.format;
-    if (disk.mode === 'ephemeral') {
-      file = join(runDir, `${disk.name}.overlay.qcow2`);
-      const create = ['create', '-f', 'qcow2', '-F', disk.format, '-b', image, file];
-      if (disk.size !== undefined) create.push(`${sizeInMiB(disk.size)}M`);
+    if (disk.ephemeral !== undefined) {
+      file = disk.ephemeral.overlay;
+      const create = ['create', '-f', 'qcow2', '-F', disk.format, '-b', disk.image, file];
+      if (disk.ephemeral.sizeMiB !== undefined) create.push(`${disk.ephemeral.sizeMiB}M`);
       prepare.push({ binary: 'qemu-img', args: create });
       ephemeral.push(file);
       format = 'qcow2';
@@ -151,16 +119,16 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
       '-drive',
       `if=none,id=disk-${disk.name},file=${optionValue(file)},format=${format},cache=${disk.cache}${readonly}`,
     );
-    const bootindex = boot.type === 'disk' && boot.disk === disk.name ? ',bootindex=1' : '';
+    const bootindex = disk.boot ? ',bootindex=1' : '';
     const bus =
       disk.bus === 'sata' ? `,bus=ide.${sataPort++}` : disk.bus === 'scsi' ? ',bus=scsi0.0' : '';
     args.push('-device', `${DISK_CONTROLLERS[disk.bus]},drive=disk-${disk.name}${bus}${bootindex}`);
   }
 
-  const { transport, server } = formula.shares;
+  const shareDevice = plan.shares.device;
   folders.forEach((folder, index) => {
-    if (transport === 'virtiofs') {
-      const socket = join(runDir, `virtiofs-${folder.tag}.sock`);
+    if (shareDevice === 'virtiofs') {
+      const socket = plan.shares.virtiofsSockets[index] ?? '';
       daemons.push({
         binary: 'virtiofsd',
         args: [
@@ -175,7 +143,7 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
         '-device',
         `vhost-user-fs-pci,chardev=fs${index},tag=${folder.tag}`,
       );
-    } else if (server === 'qemu') {
+    } else if (shareDevice === 'virtio-9p') {
       const model = folder.access === 'mapped' ? 'mapped-xattr' : 'passthrough';
       args.push(
         '-fsdev',
@@ -186,16 +154,16 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
     }
   });
 
-  portalInterfaces(formula, options.macs).forEach(({ network, mac }, index) => {
+  plan.nics.forEach((nic, index) => {
     const netdev =
-      network.type === 'user' ? `user,id=net${index}` : `bridge,id=net${index},br=${network.name}`;
-    const model = network.model === 'virtio' ? 'virtio-net-pci' : 'e1000';
-    args.push('-netdev', netdev, '-device', `${model},netdev=net${index},mac=${mac}`);
+      nic.type === 'user' ? `user,id=net${index}` : `bridge,id=net${index},br=${nic.network}`;
+    const model = nic.model === 'virtio' ? 'virtio-net-pci' : 'e1000';
+    args.push('-netdev', netdev, '-device', `${model},netdev=net${index},mac=${nic.mac}`);
   });
 
   args.push(...devices.args);
   return {
-    binary: options.binary ?? 'qemu-system-x86_64',
+    binary,
     args,
     prepare,
     ephemeral,
@@ -205,6 +173,6 @@ export function toQemuArgs(formula: ResolvedFormula, options: QemuArgsOptions): 
     serialSockets: devices.serials,
     channelSockets: devices.channels,
     hostFolders: folders,
-    ...(devices.vsockCid === undefined ? {} : { vsockCid: devices.vsockCid }),
+    ...(plan.vsockCid === undefined ? {} : { vsockCid: plan.vsockCid }),
   };
 }

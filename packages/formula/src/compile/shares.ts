@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join, posix } from 'node:path';
-import type { ResolvedFormula } from '../compose/resolve.js';
+import type { ResolvedFormula } from '../compose/resolved.js';
 
 /** A host folder a portal shares with its guest, and where the guest mounts it. */
 export interface HostFolder {

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import type { ResolvedFormula } from '../compose/resolve.js';
+import type { ResolvedFormula } from '../compose/resolved.js';
 import { FormulaCompileError, FormulaError } from '../errors.js';
 import { allocateMacs, flattenPortals } from '../network/mac.js';
 import { toLibvirtDomain } from './libvirt.js';

@@ -9,27 +9,17 @@ import {
   FormulaValidationError,
 } from '../errors.js';
 import { flattenPortals } from '../network/mac.js';
-import { type Boot, type FormulaDocument, FormulaDocumentSchema } from '../schema/formula.js';
+import { FormulaDocumentSchema } from '../schema/formula.js';
 import { toFormulaIssues, validateFormulaText } from '../validate.js';
 import { locate, type ParseYamlOptions, type SourceDocument } from '../yaml/parse.js';
 import { createFileLoader, type FormulaLoader, type LoadedFormula } from './loader.js';
 import { inheritable, mergeFormulaValues } from './merge.js';
 import { absolutizeHostPaths } from './paths.js';
 import { readFormulaFile } from './read-file.js';
+import type { ResolvedFormula } from './resolved.js';
 import { checkResolved } from './rules.js';
 
-/**
- * A formula with its bases merged in, defaults applied and children resolved: what the
- * compilers take. `source` is the file it came from.
- */
-export interface ResolvedFormula
-  extends Omit<FormulaDocument, 'extends' | 'children' | 'name' | 'category' | 'boot'> {
-  name: string;
-  category: string;
-  boot?: Boot;
-  source: string;
-  children: ResolvedFormula[];
-}
+export type { ResolvedFormula } from './resolved.js';
 
 /** How deep `extends:` and `children:` may nest, counting the formula itself as 1. */
 export const DEFAULT_MAX_COMPOSE_DEPTH = 32;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResolvedFormula } from '../compose/resolve.js';
+import type { ResolvedFormula } from '../compose/resolved.js';
 import { FormulaCompileError } from '../errors.js';
 
 /** Where Linux lists PCI functions, one folder per address with `vendor` and `device` files. */

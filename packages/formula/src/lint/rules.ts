@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { ResolvedFormula } from '../compose/resolve.js';
+import type { ResolvedFormula } from '../compose/resolved.js';
 import { AGENT_METHODS } from '../schema/formula.js';
 import { didYouMean } from '../schema/suggest.js';
 import { parseSize } from '../schema/units.js';

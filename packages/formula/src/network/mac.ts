@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ResolvedFormula } from '../compose/resolve.js';
+import type { ResolvedFormula } from '../compose/resolved.js';
 import { MacCollisionError } from '../errors.js';
 
 /** The seeds' prefix: every portal NIC is `00:00:10:X:X:X`. */
