@@ -1,30 +1,5 @@
-import { Duplex } from 'node:stream';
-
-/** Two in-memory Duplex ends wired to each other (node 20 has no stream.duplexPair). */
-export function duplexPair(): [Duplex, Duplex] {
-  let left!: Duplex;
-  let right!: Duplex;
-  const make = (peer: () => Duplex) =>
-    new Duplex({
-      read() {},
-      write(chunk: Buffer, _encoding, callback) {
-        peer().push(chunk);
-        callback();
-      },
-      final(callback) {
-        peer().push(null);
-        callback();
-      },
-      destroy(error, callback) {
-        const other = peer();
-        if (!other.destroyed) other.destroy();
-        callback(error);
-      },
-    });
-  left = make(() => right);
-  right = make(() => left);
-  return [left, right];
-}
+// One in-memory socket pair for every package's tests.
+export { duplexPair } from '@multiverse-os/vsock/testing';
 
 export function collectLines(): { lines: string[]; log: (line: string) => void } {
   const lines: string[] = [];

@@ -1,3 +1,4 @@
+import { duplexPair } from '@multiverse-os/vsock/testing';
 import { describe, expect, it } from 'vitest';
 import { LibvirtClient } from '../../src/client/client.js';
 import { Libvirt } from '../../src/client/libvirt.js';
@@ -14,7 +15,6 @@ import { REMOTE_PROGRAM, RemoteProcedure } from '../../src/generated/remote.js';
 import { VirNetMessageStatus, VirNetMessageType } from '../../src/generated/virnet.js';
 import { encodePacket, PING_PACKET } from '../../src/rpc/index.js';
 import { protocolSchema } from '../../src/schema.js';
-import { duplexPair } from '../helpers/duplex-pair.js';
 import { FakeDaemon } from '../helpers/fake-daemon.js';
 
 const dom = { name: 'vm1', uuid: new Uint8Array(16).fill(0xab), id: -1 };
