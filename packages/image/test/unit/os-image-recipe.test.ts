@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   customizeHook,
   InvalidOptionError,
@@ -10,17 +9,7 @@ import {
   osImageCacheKey,
   RECIPE_VERSION,
 } from '../../src/index.js';
-
-const temporaryDirs: string[] = [];
-/** A folder under the system's temporary folder, removed after the file's tests. */
-function temporaryDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temporaryDirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
-});
+import { temporaryDir } from '../helpers/temporary-dir.js';
 
 const tools = { mmdebstrap: 'mmdebstrap 1.3.5', mkfs: 'mke2fs 1.47.0', qemuImg: 'qemu-img 7.2' };
 const paths = {

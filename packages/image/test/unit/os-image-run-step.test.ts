@@ -1,20 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ImageBuildError } from '../../src/index.js';
 import { requireTool, runStep } from '../../src/os-image/run-step.js';
-
-const temporaryDirs: string[] = [];
-/** A folder under the system's temporary folder, removed after the file's tests. */
-function temporaryDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temporaryDirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
-});
+import { temporaryDir } from '../helpers/temporary-dir.js';
 
 /** Running, not a zombie waiting for init to reap it. */
 function alive(pid: number): boolean {
