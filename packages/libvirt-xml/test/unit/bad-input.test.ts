@@ -11,15 +11,7 @@ import {
   XmlTooLargeError,
 } from '../../src/index.js';
 import { parseXml } from '../../src/xml/index.js';
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
+import { caught } from '../helpers/caught.js';
 
 describe('malformed XML', () => {
   it.each([

@@ -12,6 +12,7 @@ import {
   XmlTooLargeError,
 } from '../../src/index.js';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE, parseXml } from '../../src/xml/index.js';
+import { caught } from '../helpers/caught.js';
 import { BUILT_DOCUMENTS } from '../helpers/fixtures.js';
 
 /**
@@ -19,15 +20,6 @@ import { BUILT_DOCUMENTS } from '../helpers/fixtures.js';
  * what was wrong and where, within a bounded time and memory, and nothing half-applied stays
  * in the document.
  */
-
-function caught(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 /** The builder call throws an InvalidValueError at `path`, and the domain is left as it was. */
 function refused(d: Domain, call: (d: Domain) => unknown, path: string, reason: RegExp): void {
