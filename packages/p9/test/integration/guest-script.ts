@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import type { Guest } from '@multiverse-os/image';
+
 /**
  * The busybox sh script the guest runs against our server: every check prints
  * `CHECK <name> <value>` on the console, and the test compares the values.
@@ -85,6 +88,22 @@ cd /
 umount /mnt/n /mnt/l /mnt/m /mnt/f && ok umount yes
 echo GUEST-DONE
 `;
+}
+
+/**
+ * Waits until the guest's script is done and reads its checks. The console is written to
+ * $P9_GUEST_LOG when set, also when the wait fails.
+ */
+export async function collectChecks(
+  guest: Guest,
+): Promise<{ output: string; checks: Map<string, string> }> {
+  try {
+    await guest.waitForOutput(/GUEST-DONE|init script exited/, { timeout: 280_000 });
+  } finally {
+    if (process.env.P9_GUEST_LOG) writeFileSync(process.env.P9_GUEST_LOG, guest.output());
+  }
+  const output = guest.output();
+  return { output, checks: parseChecks(output) };
 }
 
 /** Parses `CHECK name value` lines from the console transcript. */

@@ -17,7 +17,7 @@ import { bootGuest, buildInitramfs, type Guest } from '@multiverse-os/image';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalFs } from '../../src/fs/local.js';
 import { createServer, type P9Server } from '../../src/server/server.js';
-import { guestScript, parseChecks } from './guest-script.js';
+import { collectChecks, guestScript } from './guest-script.js';
 
 // One guest for the whole file (about a minute on an idle machine; the generous timeouts are
 // for loaded CI hosts): it mounts our server three times (cache=none, loose, mmap)
@@ -56,13 +56,7 @@ beforeAll(async () => {
     after: 'poweroff',
   });
   guest = await bootGuest({ initramfs, network: true, memory: 512, timeout: 280_000 });
-  try {
-    await guest.waitForOutput(/GUEST-DONE|init script exited/, { timeout: 280_000 });
-  } finally {
-    output = guest.output();
-    if (process.env.P9_GUEST_LOG) writeFileSync(process.env.P9_GUEST_LOG, output);
-  }
-  checks = parseChecks(output);
+  ({ output, checks } = await collectChecks(guest));
 }, 300_000);
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/p9-client.js';
 import { LocalFs } from '../../src/fs/local.js';
 import { createServer, type P9Server } from '../../src/server/server.js';
-import { parseChecks } from './guest-script.js';
+import { collectChecks } from './guest-script.js';
 import { posixChecks } from './posix-script.js';
 
 // One guest runs the POSIX checklist (posix-script.ts) through the Linux 9p client on two
@@ -117,13 +117,7 @@ echo GUEST-DONE
     timeout: 280_000,
     extraArgs: ['-virtfs', `local,path=${qemuDir},mount_tag=qemushare,security_model=mapped-xattr`],
   });
-  try {
-    await guest.waitForOutput(/GUEST-DONE|init script exited/, { timeout: 280_000 });
-  } finally {
-    output = guest.output();
-    if (process.env.P9_GUEST_LOG) writeFileSync(process.env.P9_GUEST_LOG, output);
-  }
-  checks = parseChecks(output);
+  ({ output, checks } = await collectChecks(guest));
 }, 300_000);
 
 afterAll(async () => {
