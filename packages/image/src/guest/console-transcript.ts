@@ -71,7 +71,11 @@ export class ConsoleTranscript {
 
   append(chunk: string): void {
     this.#text += chunk;
-    this.#recent = (this.#recent + chunk).slice(-(this.searchWindow + chunk.length));
+    // Only pending waits read it; a wait made later scans the whole transcript once anyway.
+    this.#recent =
+      this.#waiters.size === 0
+        ? ''
+        : (this.#recent + chunk).slice(-(this.searchWindow + chunk.length));
     if (this.#text.length > this.limit) {
       // Drop down to three quarters of the limit, so a full transcript is copied once per
       // quarter-limit of new output, not once per chunk.
