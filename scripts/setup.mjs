@@ -39,6 +39,13 @@ export const DEBIAN_PACKAGES = [
   'e2fsprogs',
 ];
 
+/**
+ * Installed with their recommended packages, as they were when their tests were written:
+ * libvirt's daemon (dmidecode, iproute2, parted, the drivers it probes) and mmdebstrap (uidmap,
+ * gpg, arch-test, fakeroot...).
+ */
+const WITH_RECOMMENDS = new Set(['libvirt-daemon-system', 'mmdebstrap']);
+
 export function log(message) {
   process.stderr.write(`\x1b[1m[setup]\x1b[0m ${message}\n`);
 }
@@ -77,7 +84,12 @@ function ensureDebianPackages() {
   log(`installing Debian packages: ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-qq'], { env });
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
+  const plain = missing.filter((name) => !WITH_RECOMMENDS.has(name));
+  const withRecommends = missing.filter((name) => WITH_RECOMMENDS.has(name));
+  if (plain.length > 0) {
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...plain], { env });
+  }
+  if (withRecommends.length > 0) run('apt-get', ['install', '-y', '-qq', ...withRecommends], { env });
 }
 
 function hasPnpm() {
