@@ -89,7 +89,8 @@ function ensureDebianPackages() {
   if (plain.length > 0) {
     run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...plain], { env });
   }
-  if (withRecommends.length > 0) run('apt-get', ['install', '-y', '-qq', ...withRecommends], { env });
+  if (withRecommends.length > 0)
+    run('apt-get', ['install', '-y', '-qq', ...withRecommends], { env });
 }
 
 function hasPnpm() {
